@@ -27,7 +27,7 @@ from airflow_provider_bc.client import (
 from airflow_provider_bc.sandbox.certs import make_certificates
 from airflow_provider_bc.sandbox.server import Faults, SandboxServer
 from airflow_provider_bc.sandbox.store import Store
-from tests.conftest import secrets_in
+from tests.helpers import secrets_in
 
 MakeSandbox = Callable[..., SandboxServer]
 MakeClient = Callable[..., BigCommerceClient]

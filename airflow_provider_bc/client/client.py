@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -29,7 +29,7 @@ from airflow_provider_bc.client.errors import (
     error_for_status,
 )
 from airflow_provider_bc.client.limiter import RateLimiter
-from airflow_provider_bc.client.pager import KeysetPager, OffsetPager
+from airflow_provider_bc.client.pager import KeysetPager, OffsetPager, ordered_map
 from airflow_provider_bc.client.resources import resource_for_path
 from airflow_provider_bc.client.retry import RATE_LIMIT_STATUSES, RETRY_EXCEPTIONS, RETRY_STATUSES, RetryPolicy, TruncatedBody
 from airflow_provider_bc.client.session import BigCommerceSession
@@ -82,6 +82,9 @@ class BigCommerceClient:
         self.limiter = limiter or RateLimiter()
         self.stats = RequestStats()
         self._sleep = sleep
+        # Pages and sub-resources are fetched by different pools; together they stay within
+        # the configured concurrency.
+        self._slots = threading.BoundedSemaphore(config.concurrency)
 
     def __repr__(self) -> str:
         return f"<BigCommerceClient {self.config.api_path}>"
@@ -109,11 +112,12 @@ class BigCommerceClient:
         shown = f"GET {url}" + (f"?{urlencode(params)}" if params else "")
         failures: Counter[str] = Counter()
         for attempt in itertools.count(1):
-            self.limiter.acquire()
             headers: Mapping[str, str] | None = None
             try:
-                response = self.session.get(url, params=params)
-                body = response.content
+                with self._slots:
+                    self.limiter.acquire()
+                    response = self.session.get(url, params=params)
+                    body = response.content
             except requests.exceptions.SSLError as exc:
                 self.limiter.release(None)
                 raise TLSError(_tls_message(exc, url, self.config)) from None
@@ -141,7 +145,7 @@ class BigCommerceClient:
                         f"of {self.config.source} to the store's current API path"
                     )
                 else:
-                    raise error_for_status(status, method="GET", url=shown, body=body, source=self.config.source)
+                    raise error_for_status(status, request=shown, body=body, source=self.config.source)
             failures[failure] += 1
             if attempt > self.policy.max_retries:
                 raise _final_error(kind, shown, attempt, failures, self.config)
@@ -186,6 +190,22 @@ class BigCommerceClient:
             return OffsetPager(fetch, params)
         count = (lambda filters: self.count(path, filters)) if resource.countable else None
         return KeysetPager(fetch, params, count=count, concurrency=self.config.concurrency)
+
+    def embed(self, records: Iterable[dict[str, Any]], include: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Each record with the sub-resources named in ``include`` fetched in place of their links.
+
+        An order's ``"products": {"url": ..., "resource": "/orders/1/products"}`` becomes the
+        list of its line items. Records are expanded concurrently and yielded in input order.
+        """
+
+        def expand(record: dict[str, Any]) -> dict[str, Any]:
+            for name in include:
+                link = record.get(name)
+                if isinstance(link, dict) and isinstance(link.get("resource"), str):
+                    record[name] = list(self.paginate(link["resource"]))
+            return record
+
+        return ordered_map(expand, records, self.config.concurrency)
 
     def _parse(self, response: requests.Response, body: bytes, shown: str) -> Any:
         if response.status_code == 204:

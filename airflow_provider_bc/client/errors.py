@@ -84,11 +84,14 @@ def api_message(body: bytes | str | None) -> str:
     return "; ".join(messages)
 
 
-def error_for_status(status: int, *, method: str, url: str, body: bytes, source: str) -> BigCommerceError:
-    """The exception for a final, non-retried error status, with advice for the user."""
+def error_for_status(status: int, *, request: str, body: bytes, source: str) -> BigCommerceError:
+    """The exception for a final, non-retried error status, with advice for the user.
+
+    :param request: the request as users should see it, e.g. ``GET https://.../orders?limit=250``.
+    """
     said = api_message(body)
     suffix = f": {said}" if said else ""
-    where = f"{method} {url}"
+    where = request
     if status == 401:
         return AuthenticationError(
             f"BigCommerce answered 401 to {where}: the token was rejected; it may have been "

@@ -17,10 +17,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from airflow_provider_bc.client.errors import ConfigurationError, UnexpectedResponseError
 
@@ -29,6 +29,8 @@ MAX_LIMIT = 250
 #: average density rarely pushes one past a page (which costs a second request).
 FILL_TARGET = 0.85
 
+T = TypeVar("T")
+R = TypeVar("R")
 Records = list[dict[str, Any]]
 Fetch = Callable[[dict[str, Any]], Records]
 
@@ -96,6 +98,8 @@ class KeysetPager:
         self._id_field = id_field
         self.pages = 0
         self.records = 0
+        #: How many records matched when the pull began (None until known, or without /count).
+        self.total: int | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if self._high is not None and self._high < self._low:
@@ -107,6 +111,8 @@ class KeysetPager:
             if self._high is not None:
                 count_filters["max_id"] = self._high
             expected = pool.submit(self._count, count_filters) if self._count else None
+            if expected is not None:
+                expected.add_done_callback(self._learn_total)
             queue: deque[_Slice] = deque([_Slice(self._low, self._high)])
             outstanding = 0
             try:
@@ -131,6 +137,10 @@ class KeysetPager:
                 for piece in queue:
                     if piece.future is not None:
                         piece.future.cancel()
+
+    def _learn_total(self, future: Future[int]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.total = future.result()
 
     def _fetch_slice(self, piece: _Slice) -> Records:
         params = dict(self._filters, min_id=piece.low, limit=self._limit)
@@ -193,6 +203,26 @@ class OffsetPager:
             if len(page) < self._limit:
                 return
             previous_first = page[0]
+
+
+def ordered_map(func: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``map(func, items)`` on ``workers`` threads, results in input order, a bounded number ahead.
+
+    Unlike ``Executor.map`` it does not consume the whole input first, so memory stays flat
+    over an input of any length.
+    """
+    ahead: deque[Future[R]] = deque()
+    with ThreadPoolExecutor(workers, thread_name_prefix="bigcommerce-map") as pool:
+        try:
+            for item in items:
+                ahead.append(pool.submit(func, item))
+                if len(ahead) >= 2 * workers:
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
+        finally:
+            for future in ahead:
+                future.cancel()
 
 
 def _id_bound(value: Any, name: str) -> int:
