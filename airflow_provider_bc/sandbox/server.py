@@ -41,12 +41,14 @@ class Faults:
         connection is dropped with no answer), ``truncate`` (the body stops half-way),
         ``429`` (with rate-limit headers and ``X-Retry-After``), ``429-bare`` (no headers, as a
         load balancer sends it).
+    :param start_after: requests answered normally before faults begin (a pull failing mid-way).
     """
 
     rate: float = 0.0
     kinds: tuple[str, ...] = FAULT_KINDS
     seed: int = 0
     retry_after: int = 1
+    start_after: int = 0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -58,6 +60,9 @@ class Faults:
 
     def draw(self) -> str | None:
         with self._lock:
+            if self.start_after > 0:
+                self.start_after -= 1
+                return None
             if self.rate <= 0 or self._rng.random() >= self.rate:
                 return None
             return self._rng.choice(self.kinds)
