@@ -66,6 +66,7 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "hooks": [{"integration-name": "BigCommerce", "python-modules": ["airflow_provider_bc.hooks.bigcommerce"]}],
+        "operators": [{"integration-name": "BigCommerce", "python-modules": ["airflow_provider_bc.operators.bigcommerce"]}],
         "connection-types": [
             {
                 "connection-type": "bigcommerce",

@@ -7,7 +7,7 @@ errors live in :class:`~airflow_provider_bc.client.client.BigCommerceClient`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import requests
@@ -73,6 +73,10 @@ class BigCommerceHook(BaseHook):
     def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> KeysetPager | OffsetPager:
         """Every record of the collection ``path`` once, ascending by id, pages fetched concurrently."""
         return self.get_client().paginate(path, params)
+
+    def embed(self, records: Iterable[dict[str, Any]], include: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """``records`` with the sub-resources in ``include`` (e.g. an order's ``products``) in place of their links."""
+        return self.get_client().embed(records, include)
 
     def test_connection(self) -> tuple[bool, str]:
         """Ask the store who it is; the UI's Test button shows the answer."""
