@@ -18,3 +18,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .demo .bench
+
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import secrets
 import shutil
@@ -17,12 +16,14 @@ import pytest
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="bc-airflow-home-")
 atexit.register(shutil.rmtree, os.environ["AIRFLOW_HOME"], ignore_errors=True)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+_DAGS_FOLDER = os.path.join(os.environ["AIRFLOW_HOME"], "dags")
+os.makedirs(_DAGS_FOLDER)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = _DAGS_FOLDER
 
-from airflow_provider_bc.client import BigCommerceClient, ClientConfig, RetryPolicy
+from airflow_provider_bc.client import BigCommerceClient, RetryPolicy
 from airflow_provider_bc.sandbox.server import SandboxServer
 from airflow_provider_bc.sandbox.store import Store
-
-USERNAME = "sandbox"
+from tests.helpers import USERNAME, client_config
 
 
 @pytest.fixture(scope="session")
@@ -53,22 +54,6 @@ def sandbox(make_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
     return make_sandbox()
 
 
-def client_config(server: SandboxServer, secret: str, **overrides: Any) -> ClientConfig:
-    fields: dict[str, Any] = {
-        "api_path": server.api_path,
-        "username": USERNAME,
-        "token": secret,
-        "verify": server.ca_bundle,
-        "concurrency": 4,
-        "max_retries": 5,
-        "retry_backoff": 0.01,
-        "timeout": 10,
-        "source": "connection 'test'",
-    }
-    fields.update(overrides)
-    return ClientConfig(**fields)
-
-
 @pytest.fixture
 def make_client(token: str) -> Callable[..., BigCommerceClient]:
     """A client of a sandbox with quick retries (delays in milliseconds, not seconds)."""
@@ -80,22 +65,13 @@ def make_client(token: str) -> Callable[..., BigCommerceClient]:
     return make
 
 
-def connection_json(server: SandboxServer, token: str, **extra: Any) -> str:
-    """The connection as ``AIRFLOW_CONN_<ID>`` holds it."""
-    return json.dumps(
-        {
-            "conn_type": "bigcommerce",
-            "host": server.api_path,
-            "login": USERNAME,
-            "password": token,
-            "extra": {"verify": server.ca_bundle, "retry_backoff": 0.01, **extra},
-        }
-    )
+@pytest.fixture(scope="session")
+def airflow_db() -> str:
+    """A migrated metadata database (SQLite in the session's AIRFLOW_HOME)."""
+    import subprocess
+    import sys
 
-
-def secrets_in(text: str, token: str) -> list[str]:
-    """The forms of the credentials found in ``text``: the token, base64 and the header."""
-    import base64
-
-    encoded = base64.b64encode(f"{USERNAME}:{token}".encode()).decode()
-    return [form for form in (token, encoded, f"Basic {encoded}") if form in text]
+    airflow = os.path.join(os.path.dirname(sys.executable), "airflow")
+    result = subprocess.run([airflow, "db", "migrate"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return os.environ["AIRFLOW_HOME"]

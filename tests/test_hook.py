@@ -14,7 +14,7 @@ from airflow_provider_bc.client import AuthenticationError, BigCommerceError, Co
 from airflow_provider_bc.get_provider_info import get_provider_info
 from airflow_provider_bc.hooks.bigcommerce import BigCommerceHook
 from airflow_provider_bc.sandbox.server import SandboxServer
-from tests.conftest import USERNAME, connection_json, secrets_in
+from tests.helpers import USERNAME, connection_json, secrets_in
 
 
 @pytest.fixture

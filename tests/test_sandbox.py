@@ -17,7 +17,7 @@ import requests
 from airflow_provider_bc.client import BigCommerceClient, ClientConfig
 from airflow_provider_bc.sandbox.server import SandboxServer
 from airflow_provider_bc.sandbox.store import Store, parse_date, rfc2822
-from tests.conftest import USERNAME
+from tests.helpers import USERNAME
 
 MakeSandbox = Callable[..., SandboxServer]
 
