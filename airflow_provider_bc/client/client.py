@@ -113,20 +113,21 @@ class BigCommerceClient:
         failures: Counter[str] = Counter()
         for attempt in itertools.count(1):
             headers: Mapping[str, str] | None = None
+            response: requests.Response | None = None
             try:
                 with self._slots:
                     self.limiter.acquire()
-                    response = self.session.get(url, params=params)
-                    body = response.content
+                    try:
+                        response = self.session.get(url, params=params)
+                        body = response.content
+                    finally:
+                        self.limiter.release(response.headers if response is not None else None)
             except requests.exceptions.SSLError as exc:
-                self.limiter.release(None)
                 raise TLSError(_tls_message(exc, url, self.config)) from None
             except RETRY_EXCEPTIONS as exc:
-                self.limiter.release(None)
                 self.stats.sent(None)
                 failure, kind = _describe_exception(exc), TransportError
             else:
-                self.limiter.release(response.headers)
                 status = response.status_code
                 self.stats.sent(status)
                 if 200 <= status < 300:

@@ -167,10 +167,7 @@ class Store:
     def modify(self, name: str, record_id: int, at: int) -> None:
         """Give a record a new version and ``date_modified``."""
         with self.lock:
-            collection = self.collections[name]
-            pos = collection.position(record_id)
-            if pos is None:
-                raise KeyError(f"{name} {record_id} does not exist")
+            collection, pos = self._existing(name, record_id)
             collection.modified[pos] = at
             collection.versions[pos] += 1
             self.state += 1
@@ -186,12 +183,16 @@ class Store:
 
     def delete(self, name: str, record_id: int) -> None:
         with self.lock:
-            collection = self.collections[name]
-            pos = collection.position(record_id)
-            if pos is None:
-                raise KeyError(f"{name} {record_id} does not exist")
+            collection, pos = self._existing(name, record_id)
             collection.alive[pos] = False
             self.state += 1
+
+    def _existing(self, name: str, record_id: int) -> tuple[Collection, int]:
+        collection = self.collections[name]
+        pos = collection.position(record_id)
+        if pos is None:
+            raise KeyError(f"{name} {record_id} does not exist")
+        return collection, pos
 
     def records(self, name: str, **filters: Any) -> list[dict[str, Any]]:
         """Every live record of a collection that matches ``filters`` (epoch seconds for dates)."""
@@ -207,17 +208,13 @@ class Store:
         if self.before_list is not None:
             self.before_list(self, name, query)
         collection = self.collections[name]
-        limit = _int_param(query, "limit", DEFAULT_LIMIT, minimum=1)
-        if limit > MAX_LIMIT:
-            raise QueryError(413, f"The limit of {limit} exceeds the maximum of {MAX_LIMIT}.", {"max_limit": MAX_LIMIT})
-        page = _int_param(query, "page", 1, minimum=1)
+        start, end = _page_bounds(query)
         with self.lock:
             positions = self._match(collection, query)
             sort = query.get("sort")
             if sort:
                 positions = self._sorted(collection, positions, sort)
-            chosen = positions[(page - 1) * limit: page * limit]
-            return [collection.record(self, pos) for pos in chosen]
+            return [collection.record(self, pos) for pos in positions[start:end]]
 
     def count(self, name: str, query: Mapping[str, str]) -> dict[str, Any]:
         collection = self.collections[name]
@@ -298,12 +295,17 @@ class Store:
         unknown = set(query) - {"page", "limit"}
         if unknown:
             raise QueryError(400, f"The filter '{sorted(unknown)[0]}' is not supported for {name}/{sub}.")
-        limit = _int_param(query, "limit", DEFAULT_LIMIT, minimum=1)
-        if limit > MAX_LIMIT:
-            raise QueryError(413, f"The limit of {limit} exceeds the maximum of {MAX_LIMIT}.", {"max_limit": MAX_LIMIT})
-        page = _int_param(query, "page", 1, minimum=1)
-        items = builders(self, record)
-        return items[(page - 1) * limit: page * limit]
+        start, end = _page_bounds(query)
+        return builders(self, record)[start:end]
+
+
+def _page_bounds(query: Mapping[str, str]) -> tuple[int, int]:
+    """The slice that ``page`` and ``limit`` select; 413 above the maximum limit, as the API answers."""
+    limit = _int_param(query, "limit", DEFAULT_LIMIT, minimum=1)
+    if limit > MAX_LIMIT:
+        raise QueryError(413, f"The limit of {limit} exceeds the maximum of {MAX_LIMIT}.", {"max_limit": MAX_LIMIT})
+    page = _int_param(query, "page", 1, minimum=1)
+    return (page - 1) * limit, page * limit
 
 
 def _int_param(query: Mapping[str, str], name: str, default: int | None, *, minimum: int) -> Any:
