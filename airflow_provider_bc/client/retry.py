@@ -12,18 +12,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import requests
+import urllib3
 
 #: 429 and 509 are the rate limits (per 30 s, and the older hourly budget); the rest are the
 #: transient faults BigCommerce advises retrying.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 509})
 RATE_LIMIT_STATUSES = frozenset({429, 509})
 
-#: Failures below HTTP: refused or reset connections, timeouts, bodies cut short.
+#: Failures below HTTP: refused or reset connections, timeouts, bodies cut short (the body
+#: is read from urllib3 directly, so its own exceptions count too).
+BODY_EXCEPTIONS: tuple[type[BaseException], ...] = (
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    urllib3.exceptions.ProtocolError,
+    urllib3.exceptions.DecodeError,
+)
 RETRY_EXCEPTIONS: tuple[type[BaseException], ...] = (
     requests.ConnectionError,
     requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
+    urllib3.exceptions.ReadTimeoutError,
+    *BODY_EXCEPTIONS,
 )
 
 
