@@ -9,7 +9,6 @@ complete file or nothing. Output is deterministic: the same records give the sam
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import uuid
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from typing import IO, Any
 
 from airflow.sdk import ObjectStoragePath
 
+from airflow_provider_bc.client import codec
 from airflow_provider_bc.client.errors import ConfigurationError
 
 FORMATS = ("jsonl",)
@@ -66,9 +66,9 @@ def write_jsonl(records: Iterable[dict[str, Any]], target: ObjectStoragePath) ->
         with raw:
             stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") if target.name.endswith(".gz") else raw
             with stream:
-                batch: list[str] = []
+                batch: list[bytes] = []
                 for record in records:
-                    batch.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+                    batch.append(codec.dumps(record))
                     if len(batch) == _BATCH:
                         _write(stream, batch, target)
                         count += len(batch)
@@ -90,9 +90,9 @@ def write_jsonl(records: Iterable[dict[str, Any]], target: ObjectStoragePath) ->
     return WriteResult(path=str(target), records=count, bytes=size)
 
 
-def _write(stream: IO[bytes], batch: list[str], target: ObjectStoragePath) -> None:
+def _write(stream: IO[bytes], batch: list[bytes], target: ObjectStoragePath) -> None:
     try:
-        stream.write(("\n".join(batch) + "\n").encode())
+        stream.write(b"\n".join(batch) + b"\n")
     except OSError as exc:
         raise _unwritable(target, exc) from None
 
