@@ -280,8 +280,8 @@ class SandboxServer:
             if name in self.forbidden:
                 raise QueryError(403, "You don't have the required permissions to access this resource.")
             if len(segments) == 1:
-                records = store.list(name, query)
-                return (200, records) if records else (204, None)
+                page = store.list_json(name, query)
+                return (200, _Encoded(page)) if page is not None else (204, None)
             if len(segments) == 2 and segments[1] == "count":
                 return 200, store.count(name, query)
             record_id = _segment_id(segments[1])
@@ -331,6 +331,10 @@ class SandboxServer:
         handler.dropped = True
         connection.close()
         return 200 if fault == "truncate" else None
+
+
+class _Encoded(bytes):
+    """A body that is JSON already."""
 
 
 def _segment_id(segment: str) -> int:
@@ -390,6 +394,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.reply(status, b"", headers)
         elif body is None:
             self.reply(status, b"<html><body><h1>Not Found</h1></body></html>", headers, content_type="text/html")
+        elif isinstance(body, _Encoded):
+            self.reply(status, body, headers)
         else:
             self.reply(status, json.dumps(body).encode(), headers)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -87,6 +88,9 @@ class Collection:
     modified: list[int] = field(default_factory=list)
     versions: list[int] = field(default_factory=list)
     alive: list[bool] = field(default_factory=list)
+    #: Each record's JSON, built on first use and dropped when it changes: serving a page is
+    #: then a join, so the sandbox keeps ahead of any client.
+    encoded: list[bytes | None] = field(default_factory=list)
 
     def add(self, record_id: int, created: int, modified: int) -> None:
         self.ids.append(record_id)
@@ -94,6 +98,7 @@ class Collection:
         self.modified.append(modified)
         self.versions.append(0)
         self.alive.append(True)
+        self.encoded.append(None)
 
     def position(self, record_id: int) -> int | None:
         pos = bisect.bisect_left(self.ids, record_id)
@@ -103,6 +108,12 @@ class Collection:
 
     def record(self, store: Store, pos: int) -> dict[str, Any]:
         return self.build(store, self.ids[pos], self.created[pos], self.modified[pos], self.versions[pos])
+
+    def record_json(self, store: Store, pos: int) -> bytes:
+        data = self.encoded[pos]
+        if data is None:
+            data = self.encoded[pos] = json.dumps(self.record(store, pos)).encode()
+        return data
 
 
 #: Filters by the API's names; each collection accepts the ones listed for it.
@@ -170,6 +181,7 @@ class Store:
             collection, pos = self._existing(name, record_id)
             collection.modified[pos] = at
             collection.versions[pos] += 1
+            collection.encoded[pos] = None
             self.state += 1
 
     def create(self, name: str, at: int) -> int:
@@ -205,16 +217,28 @@ class Store:
 
     def list(self, name: str, query: Mapping[str, str]) -> list[dict[str, Any]]:
         """One page of a collection, as ``GET /<name>?query`` answers it."""
-        if self.before_list is not None:
-            self.before_list(self, name, query)
         collection = self.collections[name]
-        start, end = _page_bounds(query)
         with self.lock:
-            positions = self._match(collection, query)
-            sort = query.get("sort")
-            if sort:
-                positions = self._sorted(collection, positions, sort)
-            return [collection.record(self, pos) for pos in positions[start:end]]
+            return [collection.record(self, pos) for pos in self._page(collection, query)]
+
+    def list_json(self, name: str, query: Mapping[str, str]) -> bytes | None:
+        """The same page as JSON, or None where it is empty (the API's 204)."""
+        collection = self.collections[name]
+        with self.lock:
+            positions = self._page(collection, query)
+            if not positions:
+                return None
+            return b"[" + b", ".join(collection.record_json(self, pos) for pos in positions) + b"]"
+
+    def _page(self, collection: Collection, query: Mapping[str, str]) -> list[int]:
+        if self.before_list is not None:
+            self.before_list(self, collection.name, query)
+        start, end = _page_bounds(query)
+        positions = self._match(collection, query)
+        sort = query.get("sort")
+        if sort:
+            positions = self._sorted(collection, positions, sort)
+        return positions[start:end]
 
     def count(self, name: str, query: Mapping[str, str]) -> dict[str, Any]:
         collection = self.collections[name]
