@@ -150,3 +150,26 @@ def test_offset_pager_stops_at_a_short_page_and_detects_an_ignored_page() -> Non
     assert calls == [1, 2, 3]
     with pytest.raises(UnexpectedResponseError, match="ignores 'page'"):
         list(OffsetPager(lambda p: data[:10], {"limit": 10}))
+
+
+def test_pages_already_yielded_are_not_kept_alive() -> None:
+    """Memory stays flat: only the pages in flight or waiting to be yielded exist at once."""
+    import weakref
+
+    class Page(list):  # a list that can be watched with a weak reference
+        pass
+
+    collection = Collection(list(range(1, 5001)))
+    alive: list[weakref.ref[Page]] = []
+
+    def fetch(params: dict[str, Any]) -> list[dict[str, Any]]:
+        page = Page(collection.fetch(params))
+        alive.append(weakref.ref(page))
+        return page
+
+    most = 0
+    for n, _record in enumerate(KeysetPager(fetch, {"limit": 10}, count=collection.count, concurrency=4)):
+        if n % 50 == 0:  # pages hold no cycles: a dropped page is gone at once
+            most = max(most, sum(1 for ref in alive if ref() is not None))
+    assert len(alive) > 400  # the pull really went through many pages
+    assert most <= 2 * 4 + 2

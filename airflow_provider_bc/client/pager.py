@@ -61,7 +61,7 @@ def split_params(params: Mapping[str, Any] | None) -> tuple[dict[str, Any], int]
     return params, limit
 
 
-@dataclass
+@dataclass(slots=True)
 class _Slice:
     low: int  # first id, inclusive
     high: int | None  # last id, inclusive; None: open-ended
@@ -131,8 +131,9 @@ class KeysetPager:
                     yield from page
                     self.records += len(page)
                     if len(page) == self._limit and not (head.high is not None and page[-1][self._id_field] >= head.high):
-                        rest = self._plan(page, head.high, expected)
-                        queue.extendleft(reversed(rest))
+                        # No local name for the new slices: one would keep every one of them,
+                        # and so every page they fetch, alive until the next plan.
+                        queue.extendleft(reversed(self._plan(page, head.high, expected)))
             finally:
                 for piece in queue:
                     if piece.future is not None:
