@@ -112,7 +112,7 @@ class Collection:
     def record_json(self, store: Store, pos: int) -> bytes:
         data = self.encoded[pos]
         if data is None:
-            data = self.encoded[pos] = json.dumps(self.record(store, pos)).encode()
+            data = self.encoded[pos] = json.dumps(self.record(store, pos), separators=(",", ":")).encode()
         return data
 
 
@@ -228,7 +228,7 @@ class Store:
             positions = self._page(collection, query)
             if not positions:
                 return None
-            return b"[" + b", ".join(collection.record_json(self, pos) for pos in positions) + b"]"
+            return b"[" + b",".join(collection.record_json(self, pos) for pos in positions) + b"]"
 
     def _page(self, collection: Collection, query: Mapping[str, str]) -> list[int]:
         if self.before_list is not None:
