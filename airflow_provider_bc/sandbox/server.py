@@ -29,6 +29,12 @@ from airflow_provider_bc.sandbox.certs import Certificates, make_certificates
 from airflow_provider_bc.sandbox.store import QueryError, Store
 
 API_PREFIX = "/api/v2/"
+#: What a server that is not quite the v2 API may answer.
+ODD_ANSWERS = {
+    "html": (200, "text/html", b"<!doctype html><html><body>Welcome to our shop</body></html>"),
+    "object": (200, "application/json", b'{"data": [], "meta": {}}'),
+    "empty": (200, "application/json", b""),
+}
 FAULT_KINDS = ("500", "502", "503", "504", "reset", "truncate", "429", "429-bare")
 
 
@@ -169,8 +175,9 @@ class SandboxServer:
         self.reject_all_credentials = False
         #: Collections the account may not read: they answer 403.
         self.forbidden: set[str] = set()
-        #: Answer 200 with a web page, like a web server that is not the store's API.
-        self.serve_html = False
+        #: One answer, (status, content type, body), for every authenticated request: odd
+        #: servers for the tests, e.g. a web page where the API should be (see ODD_ANSWERS).
+        self.canned: tuple[int, str, bytes] | None = None
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.certificates.cert, self.certificates.key)
         self._httpd = _HTTPServer((host, port), _Handler, context, self)
@@ -227,9 +234,9 @@ class SandboxServer:
                 status = 401
                 handler.reply_json(status, [{"status": 401, "message": "You are not authorised to access this resource."}])
                 return
-            if self.serve_html:
-                status = 200
-                handler.reply(status, b"<!doctype html><html><body>Welcome to our shop</body></html>", content_type="text/html")
+            if self.canned is not None:
+                status, content_type, body = self.canned
+                handler.reply(status, body, content_type=content_type)
                 return
             fault = self.faults.draw()
             if fault in ("reset", "truncate"):
@@ -355,6 +362,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = super().get_request()
+        # Headers and body go out in separate writes; with Nagle's algorithm and the client's
+        # delayed ACK, a small answer would wait 40 ms for nothing.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # The handshake happens in the request's own thread, not in the accept loop.
         return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
 
