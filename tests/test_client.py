@@ -25,7 +25,7 @@ from airflow_provider_bc.client import (
     UnexpectedResponseError,
 )
 from airflow_provider_bc.sandbox.certs import make_certificates
-from airflow_provider_bc.sandbox.server import Faults, SandboxServer
+from airflow_provider_bc.sandbox.server import ODD_ANSWERS, Faults, SandboxServer
 from airflow_provider_bc.sandbox.store import Store
 from tests.helpers import secrets_in
 
@@ -117,15 +117,26 @@ def test_forbidden_not_found_and_bad_request(sandbox: SandboxServer, make_client
     assert sandbox.stats.requests == 5  # none of these is retried
 
 
-def test_html_instead_of_json_is_explained(sandbox: SandboxServer, make_client: MakeClient) -> None:
-    sandbox.serve_html = True  # a web server that is not the store's API
-    with pytest.raises(UnexpectedResponseError, match="answered an HTML page instead of JSON .* check that the API Path"):
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("html", "answered an HTML page instead of JSON to GET "),
+        ("object", "Expected a list of records from GET "),
+        ("empty", "answered 200 with an empty body to GET "),
+    ],
+)
+def test_odd_server_answers_are_explained(sandbox: SandboxServer, make_client: MakeClient, answer: str, message: str) -> None:
+    sandbox.canned = ODD_ANSWERS[answer]
+    with pytest.raises(UnexpectedResponseError) as caught:
+        list(make_client(sandbox).paginate("orders"))
+    assert message in str(caught.value)
+    assert sandbox.stats.requests <= 2  # the count and the first page, neither retried
+
+
+def test_html_names_the_api_path_to_check(sandbox: SandboxServer, make_client: MakeClient) -> None:
+    sandbox.canned = ODD_ANSWERS["html"]
+    with pytest.raises(UnexpectedResponseError, match="check that the API Path of connection 'test' is the store's API path"):
         make_client(sandbox).get("orders")
-
-
-def test_object_where_a_list_was_expected(sandbox: SandboxServer, make_client: MakeClient) -> None:
-    with pytest.raises(UnexpectedResponseError, match="Expected a list of records .* got a JSON dict"):
-        make_client(sandbox).get_list("store")
 
 
 # -- retries ----------------------------------------------------------------------------------------
