@@ -200,3 +200,20 @@ def test_no_credential_in_logs_xcom_rendered_fields_asset_events_or_files(
     assert len(texts) >= 6
     for text in texts:
         assert secrets_in(text, token) == []
+
+
+@pytest.mark.airflow
+def test_a_persistently_failing_store_fails_the_task_with_one_clear_message_and_no_output(
+    airflow_db: str, make_sandbox: MakeSandbox, tmp_path: Path, token: str, monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    server = make_sandbox(Store(orders=300), faults=Faults(rate=1.0, kinds=("503",)))
+    monkeypatch.setenv("AIRFLOW_CONN_BIGCOMMERCE_DEFAULT", connection_json(server, token, max_retries=2))
+    path = _dag_file("always_503", tmp_path / "out")
+    assert str(DagBag(str(path)).get_dag("always_503").test(logical_date=_day(4)).state) == "failed"
+    log = capfd.readouterr().out
+    assert "failed on all 3 attempts (503 x3): the store is failing; run again later, or raise extra 'max_retries'" in log
+    assert server.stats.statuses[503] <= 6  # the count and the first page, three attempts each
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
