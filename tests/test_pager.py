@@ -173,3 +173,9 @@ def test_pages_already_yielded_are_not_kept_alive() -> None:
             most = max(most, sum(1 for ref in alive if ref() is not None))
     assert len(alive) > 400  # the pull really went through many pages
     assert most <= 2 * 4 + 2
+
+
+def test_a_max_id_far_beyond_the_last_record_costs_no_extra_requests() -> None:
+    collection = Collection(list(range(1, 1001)))
+    assert pull(collection, {"max_id": 10**9}) == list(range(1, 1001))
+    assert len(collection.requests) <= 102  # 100 pages and a look at what lies beyond

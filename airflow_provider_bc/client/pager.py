@@ -169,18 +169,33 @@ class KeysetPager:
         start = last + 1
         # A slice no wider than a page can never overflow, so dense ids get exactly one page each.
         width = max(self._limit, math.ceil(FILL_TARGET * self._limit / density))
-        if high is not None:
-            pieces = math.ceil((high - start + 1) / width)
-            width = math.ceil((high - start + 1) / pieces)
-            return [_Slice(start + i * width, min(high, start + (i + 1) * width - 1)) for i in range(pieces)]
-        left = expected.result() - self.records if expected is not None else 0
-        if left <= 0 and self._count is not None:
-            # More records than counted at the start (created during the pull): count again.
-            left = self._count(dict(self._filters, min_id=start))
-        pieces = math.ceil(left / (density * width)) if left > 0 else self._concurrency
-        slices = [_Slice(start + i * width, start + (i + 1) * width - 1) for i in range(pieces)]
-        slices.append(_Slice(start + pieces * width, None))
-        return slices
+        ahead = math.inf if high is None else density * (high - start + 1)  # records expected before high
+        if high == self._high:
+            # The pull's last slice: the count knows better than the density how much is left
+            # (a max_id far beyond the last record would otherwise mean millions of slices).
+            left = expected.result() - self.records if expected is not None else 0
+            if left <= 0 and self._count is not None:
+                # More than counted at the start (records created during the pull): count again.
+                left = self._count(dict(self._filters, min_id=start, **({} if high is None else {"max_id": high})))
+            if left > 0:
+                ahead = min(ahead, left)
+            elif self._count is not None:
+                ahead = 0  # nothing more counted: one look at the rest is enough
+        pieces = self._concurrency if math.isinf(ahead) else math.ceil(ahead / (density * width))
+        return _cut(start, high, width, pieces)
+
+
+def _cut(start: int, high: int | None, width: int, pieces: int) -> list[_Slice]:
+    """``pieces`` slices of ``width`` ids from ``start``, then one for whatever lies beyond, up to ``high``."""
+    slices = []
+    for i in range(pieces):
+        low = start + i * width
+        if high is not None and low + width - 1 >= high:
+            slices.append(_Slice(low, high))
+            return slices
+        slices.append(_Slice(low, low + width - 1))
+    slices.append(_Slice(start + pieces * width, high))
+    return slices
 
 
 class OffsetPager:
