@@ -12,6 +12,10 @@ To use it, change:
   any URL ObjectStoragePath writes, e.g. ``s3://my-bucket/bigcommerce`` with the Amazon provider;
 - ``bigcommerce_conn_id`` if your connection is not ``bigcommerce_default``;
 - ``include``: drop the sub-resources you do not need, each costs one request per order.
+
+A manual run with no logical date pulls from where the last successful run ended until it was
+triggered, into the file of the day it was triggered; that day's scheduled run later writes the
+whole day over it.
 """
 
 from __future__ import annotations
@@ -40,6 +44,6 @@ with DAG(
         task_id="pull_orders",
         resource="orders",
         include=["products", "shipping_addresses", "coupons"],
-        output_path=OUTPUT_ROOT + "/orders/date={{ data_interval_start | ds }}/orders.jsonl.gz",
+        output_path=OUTPUT_ROOT + "/orders/date={{ data_interval_start | default(dag_run.run_after) | ds }}/orders.jsonl.gz",
         outlets=[Asset("bigcommerce_orders")],
     )
