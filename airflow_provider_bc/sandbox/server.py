@@ -17,7 +17,7 @@ import ssl
 import struct
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -111,15 +111,13 @@ class ServerStats:
     faults: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
     max_in_flight: int = 0
-    log: deque[tuple[str, dict[str, str]]] = field(default_factory=lambda: deque(maxlen=100_000))
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def begin(self, path: str, query: dict[str, str]) -> None:
+    def begin(self) -> None:
         with self._lock:
             self.requests += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            self.log.append((path, query))
 
     def end(self, status: int | None, fault: str | None = None) -> None:
         with self._lock:
@@ -219,7 +217,7 @@ class SandboxServer:
     def handle(self, handler: _Handler) -> None:
         parts = urlsplit(handler.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        self.stats.begin(parts.path, query)
+        self.stats.begin()
         status: int | None = None
         fault: str | None = None
         try:

@@ -215,14 +215,8 @@ class Store:
 
     # -- queries ---------------------------------------------------------------------------------
 
-    def list(self, name: str, query: Mapping[str, str]) -> list[dict[str, Any]]:
-        """One page of a collection, as ``GET /<name>?query`` answers it."""
-        collection = self.collections[name]
-        with self.lock:
-            return [collection.record(self, pos) for pos in self._page(collection, query)]
-
     def list_json(self, name: str, query: Mapping[str, str]) -> bytes | None:
-        """The same page as JSON, or None where it is empty (the API's 204)."""
+        """One page of a collection as ``GET /<name>?query`` answers it, or None where it is empty (204)."""
         collection = self.collections[name]
         with self.lock:
             positions = self._page(collection, query)
