@@ -234,6 +234,8 @@ def test_full_snapshot_of_a_resource_without_date_filters(server: SandboxServer,
     [
         ({"resource": "order"}, "Unknown BigCommerce resource 'order': known resources are brands, categories, countries, coupons, customer_groups, customers, order_statuses, orders, products, tax_classes"),
         ({"resource": "orders", "include": ["items"]}, "include 'items' is not a sub-resource of orders: it offers products, shipping_addresses, coupons"),
+        ({"resource": "orders", "include": "item"}, "include 'item' is not a sub-resource of orders"),
+        ({"resource": "orders", "include": [1]}, "include must be a list of sub-resource names, not [1]"),
         ({"resource": "products", "include": ["products"]}, "include 'products' is not a sub-resource of products: it has none"),
         ({"resource": "brands", "incremental": True}, "brands cannot be pulled incrementally"),
         ({"resource": "orders", "api_params": {"limit": 500}}, "Parameter 'limit' must be a whole number from 1 to 250, not 500"),

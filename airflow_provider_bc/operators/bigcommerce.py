@@ -17,7 +17,7 @@ from airflow.sdk import Asset, BaseOperator
 
 from airflow_provider_bc.client.errors import ConfigurationError
 from airflow_provider_bc.client.pager import split_params
-from airflow_provider_bc.client.resources import get_resource
+from airflow_provider_bc.client.resources import Resource, get_resource
 from airflow_provider_bc.hooks.bigcommerce import BigCommerceHook
 from airflow_provider_bc.storage import FORMATS, target_path, write_jsonl
 from airflow_provider_bc.windows import Window, iso, resolve_window, to_utc_second
@@ -83,21 +83,21 @@ class BigCommerceToStorageOperator(BaseOperator):
         self.bigcommerce_conn_id = bigcommerce_conn_id
         self.api_params = dict(api_params or {})
         self.incremental = catalogue_entry.incremental if incremental is None else incremental
-        self.include = list(include or [])
+        # A single name is a list of one, not a list of its letters.
+        self.include = [include] if isinstance(include, str) else list(include or [])
         self.format = format
         self.since = since
         self.until = until
         self.progress_interval = progress_interval
-        self._check_arguments()
+        self._check_arguments(catalogue_entry)
 
-    def _check_arguments(self) -> None:
-        entry = get_resource(self.resource)
+    def _check_arguments(self, entry: Resource) -> None:
         if self.incremental and not entry.incremental:
             raise ConfigurationError(
                 f"{self.resource} cannot be pulled incrementally: the API has no modification-date filter for it; "
                 f"set incremental=False for a full snapshot"
             )
-        if isinstance(self.include, str) or not all(isinstance(name, str) for name in self.include):
+        if not all(isinstance(name, str) for name in self.include):
             raise ConfigurationError(f"include must be a list of sub-resource names, not {self.include!r}")
         unknown = [name for name in self.include if name not in entry.sub_resources]
         if unknown:
