@@ -62,10 +62,6 @@ class RequestStats:
         with self._lock:
             self.retries += 1
 
-    def as_dict(self) -> dict[str, int]:
-        with self._lock:
-            return {"requests": self.requests, "retries": self.retries, "throttled": self.throttled}
-
 
 class BigCommerceClient:
     """Requests to one store's v2 API.

@@ -53,7 +53,6 @@ class RateLimiter:
         self._quota: int | None = None
         self._left: int | None = None  # estimated requests left in the current window
         self._window_end: float | None = None  # when the current window resets
-        self._window: float | None = None
         self._next_at = 0.0  # earliest start of the next request
         self._paused_until = 0.0
         self._inflight = 0
@@ -114,7 +113,7 @@ class RateLimiter:
 
     def _observe(self, observed: QuotaHeaders, now: float) -> None:
         end = now + observed.reset
-        self._quota, self._window = observed.quota, observed.window
+        self._quota = observed.quota
         new_window = self._window_end is None or end > self._window_end + observed.window / 2
         if new_window or self._left is None:
             # Requests still in flight were sent for this window but not yet counted in it.
