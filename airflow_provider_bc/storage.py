@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from airflow.sdk import ObjectStoragePath
+from airflow.sdk.lineage import get_hook_lineage_collector
 
 from airflow_provider_bc.client import codec
 from airflow_provider_bc.client.errors import ConfigurationError
@@ -56,9 +57,15 @@ def write_jsonl(records: Iterable[dict[str, Any]], target: ObjectStoragePath) ->
     partial = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:12]}"
     local = target.protocol in _LOCAL_PROTOCOLS
     try:
+        # The filesystem's own file, not ObjectStoragePath.open(): that one wraps every write
+        # in a lineage call naming the temporary file, and the first such call loads every
+        # plugin of the installation (a second of CPU in a fresh process). The target is
+        # recorded once below, under its real name.
         if local:
             os.makedirs(str(target.parent.path), exist_ok=True)
-        raw = partial.open("wb")
+            raw = open(str(partial.path), "wb")  # noqa: SIM115 - closed by the with below
+        else:
+            raw = partial.fs.open(partial.path, "wb")
     except OSError as exc:
         raise _unwritable(target, exc) from None
     count = 0
@@ -87,6 +94,7 @@ def write_jsonl(records: Iterable[dict[str, Any]], target: ObjectStoragePath) ->
         except OSError:
             pass
         raise
+    get_hook_lineage_collector().add_output_asset(context=target, uri=str(target))
     return WriteResult(path=str(target), records=count, bytes=size)
 
 

@@ -43,8 +43,9 @@ PAGE = 250
 
 def pull_ours(info: dict[str, Any], token: str, out: str, concurrency: int, include: list[str] | None, limit: int) -> dict[str, Any]:
     from airflow_provider_bc.client import BigCommerceClient, ClientConfig
-    from airflow_provider_bc.storage import target_path, write_jsonl
+    from airflow_provider_bc.storage import get_hook_lineage_collector, target_path, write_jsonl
 
+    get_hook_lineage_collector()  # loads the plugins, as a worker has done before any task runs
     client = BigCommerceClient(ClientConfig(api_path=info["api_path"], username=info["username"], token=token,
                                             verify=info["ca_bundle"], concurrency=concurrency, max_retries=8, retry_backoff=0.5))
     started = time.perf_counter()

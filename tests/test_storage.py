@@ -102,3 +102,25 @@ def test_an_unwritable_location_is_named_before_anything_is_pulled(tmp_path: Pat
     assert f"Cannot write output_path '{tmp_path}/a-file/orders.jsonl'" in str(caught.value)
     assert "choose a location the worker can write to" in str(caught.value)
     assert pulled == []
+
+
+@pytest.mark.parametrize("where", ["local", "memory"])
+def test_lineage_names_the_target_once_never_the_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """A real collector, as Airflow builds it when a lineage reader (OpenLineage) is installed."""
+    import fsspec
+    from airflow.sdk.io import attach
+    from airflow.sdk.lineage import HookLineageCollector
+
+    from airflow_provider_bc import storage
+
+    collector = HookLineageCollector()
+    monkeypatch.setattr(storage, "get_hook_lineage_collector", lambda: collector)
+    if where == "memory":
+        attach("memory", fs=fsspec.filesystem("memory"))
+        path = "memory://bucket/lineage/orders.jsonl"
+    else:
+        path = str(tmp_path / "orders.jsonl")
+    write_jsonl(iter(RECORDS), target_path(path))
+    outputs = collector.collected_assets.outputs
+    assert [(o.asset.uri.rsplit("/", 1)[-1], o.count) for o in outputs] == [("orders.jsonl", 1)]
+    assert collector.collected_assets.inputs == []
