@@ -10,7 +10,10 @@ STAMP := $(VENV)/.installed-test
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: test demo bench clean
+# The UI test drives Debian's chromium (Playwright never downloads a browser here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: test demo bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +21,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-test: $(STAMP)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the UI test"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .demo
+	rm -rf $(VENV) $(BENCH_VENV) .demo test-output
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py

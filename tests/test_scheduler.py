@@ -6,18 +6,10 @@ killed when the test ends, pass or fail.
 
 from __future__ import annotations
 
-import base64
 import calendar
-import contextlib
 import datetime
 import gzip
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,84 +20,13 @@ import requests
 from airflow_provider_bc.sandbox.server import SandboxServer
 from airflow_provider_bc.sandbox.store import DAY, Store
 from tests.helpers import USERNAME, secrets_in
+from tests.standalone import Airflow
 
 pytestmark = [pytest.mark.airflow, pytest.mark.scheduler]
 
-BIN = Path(sys.executable).parent
 EXAMPLE = Path(__file__).resolve().parents[1] / "dags_examples" / "bigcommerce_daily_orders.py"
 DAG_ID = "bigcommerce_daily_orders"
 TODAY = datetime.datetime.now(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Airflow:
-    """One ``airflow standalone`` in its own home, and a client of its REST API."""
-
-    def __init__(self, home: Path, extra_env: dict[str, str]) -> None:
-        port = _free_port()
-        self.api = f"http://127.0.0.1:{port}/api/v2"
-        self.home = home
-        self.env = os.environ | extra_env | {
-            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-            "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(port),
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-            "AIRFLOW__API_AUTH__JWT_SECRET": base64.b64encode(os.urandom(24)).decode(),
-            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
-            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
-            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "3",
-        }
-        (home / "dags").mkdir(parents=True)
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def cli(self, *args: str) -> str:
-        out = subprocess.run([str(BIN / "airflow"), *args], env=self.env, capture_output=True, text=True, timeout=300)
-        assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
-        return out.stdout
-
-    def start(self) -> None:
-        log = (self.home / "standalone.log").open("wb")
-        self.process = subprocess.Popen([str(BIN / "airflow"), "standalone"], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-    def get(self, path: str, **params: Any) -> Any:
-        response = requests.get(self.api + path, params=params, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
-    def wait_for(self, what: str, check: Any, seconds: float) -> Any:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            assert self.process is not None and self.process.poll() is None, "airflow standalone exited"
-            try:
-                result = check()
-            except (requests.RequestException, KeyError):
-                result = None
-            if result:
-                return result
-            time.sleep(2)
-        raise AssertionError(f"timed out waiting for {what}; see {self.home / 'standalone.log'}")
 
 
 @pytest.fixture
@@ -161,7 +82,7 @@ def test_the_scheduler_runs_three_daily_pulls_and_a_failing_one(airflow: tuple[A
         pulled += records
     low = calendar.timegm(days[0].timetuple())
     expected = server.store.records("orders", min_date_modified=low, max_date_modified=low + 3 * DAY - 1)
-    assert sorted((r["id"] for r in pulled)) == [r["id"] for r in expected]
+    assert sorted(r["id"] for r in pulled) == [r["id"] for r in expected]
     assert len({r["id"] for r in pulled}) == len(pulled) > 100
     events = instance.get("/assets/events", limit=50)["asset_events"]
     extras = [e["extra"] for e in events if e.get("source_dag_id") == DAG_ID]
