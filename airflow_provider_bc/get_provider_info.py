@@ -13,6 +13,13 @@ from airflow_provider_bc import __version__
 HOOK_CLASS = "airflow_provider_bc.hooks.bigcommerce.BigCommerceHook"
 
 CONNECTION_FIELDS: dict[str, dict[str, Any]] = {
+    "auth": {
+        "label": "Account type",
+        "description": "basic: a legacy API account (user name and API token; v2 only). oauth: a store API account "
+        "(access token; v2 and v3), whose API Path is https://api.bigcommerce.com/stores/<store hash>/ or just the "
+        "store hash. Empty: told from the API Path.",
+        "schema": {"type": ["string", "null"], "enum": ["basic", "oauth", None]},
+    },
     "verify": {
         "label": "TLS CA bundle",
         "description": "true to verify against the system's trusted CAs (the default), or the path of a CA "
@@ -45,9 +52,9 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden-fields": ["schema", "port"],
     "relabeling": {"host": "API Path", "login": "Username", "password": "API Token"},
     "placeholders": {
-        "host": "https://store-xxxx.mybigcommerce.com/api/v2/",
-        "login": "the legacy API account's user name",
-        "password": "the legacy API account's API token",
+        "host": "https://store-xxxx.mybigcommerce.com/api/v2/ or https://api.bigcommerce.com/stores/<hash>/",
+        "login": "legacy account: its user name; OAuth: empty, or the client ID",
+        "password": "legacy account: its API token; OAuth: the access token",
     },
 }
 

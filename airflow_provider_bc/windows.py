@@ -44,11 +44,17 @@ class Window:
                 f"check 'since' and 'until', or the run's data interval"
             )
 
-    def api_params(self) -> dict[str, str]:
-        """The v2 date filters of this window (both inclusive, hence ``end`` minus one second)."""
-        params = {"max_date_modified": rfc2822(self.end - ONE_SECOND)}
+    def api_params(self, date_filters: tuple[str, str] = ("min_date_modified", "max_date_modified"), version: int = 2) -> dict[str, str]:
+        """The date filters of this window (both inclusive, hence ``end`` minus one second).
+
+        :param date_filters: the API's minimum and maximum ``date_modified`` filter names.
+        :param version: 2 writes dates in RFC 2822, as v2 does; 3 in ISO 8601.
+        """
+        low, high = date_filters
+        write = rfc2822 if version == 2 else iso
+        params = {high: write(self.end - ONE_SECOND)}
         if self.start is not None:
-            params["min_date_modified"] = rfc2822(self.start)
+            params[low] = write(self.start)
         return params
 
     def describe(self) -> str:

@@ -50,3 +50,20 @@ def secrets_in(text: str, token: str) -> list[str]:
     """The forms of the credentials found in ``text``: the token, base64 and the header."""
     encoded = base64.b64encode(f"{USERNAME}:{token}".encode()).decode()
     return [form for form in (token, encoded, f"Basic {encoded}") if form in text]
+
+
+def oauth_token_for(token: str) -> str:
+    """The sandbox's OAuth access token in tests: unlike the legacy token, and as unguessable."""
+    return "oa" + token[::-1]
+
+
+def oauth_connection_json(server: SandboxServer, access_token: str, **extra: Any) -> str:
+    """An OAuth store API account as ``AIRFLOW_CONN_<ID>`` holds it (the API path infers OAuth)."""
+    return json.dumps(
+        {
+            "conn_type": "bigcommerce",
+            "host": server.oauth_api_path,
+            "password": access_token,
+            "extra": {"verify": server.ca_bundle, "retry_backoff": 0.01, **extra},
+        }
+    )

@@ -107,8 +107,8 @@ def test_ui_field_behaviour_is_the_same_in_provider_info_and_on_the_hook() -> No
     behaviour = conn_type["ui-field-behaviour"]
     assert behaviour["relabeling"] == {"host": "API Path", "login": "Username", "password": "API Token"}
     assert set(behaviour["hidden-fields"]) == {"schema", "port"}
-    assert behaviour["placeholders"]["host"] == "https://store-xxxx.mybigcommerce.com/api/v2/"
-    assert set(conn_type["conn-fields"]) == {"verify", "timeout", "concurrency", "max_retries", "retry_backoff"}
+    assert behaviour["placeholders"]["host"] == "https://store-xxxx.mybigcommerce.com/api/v2/ or https://api.bigcommerce.com/stores/<hash>/"
+    assert set(conn_type["conn-fields"]) == {"auth", "verify", "timeout", "concurrency", "max_retries", "retry_backoff"}
     hook_behaviour = BigCommerceHook.get_ui_field_behaviour()
     assert hook_behaviour["hidden_fields"] == behaviour["hidden-fields"]
     assert hook_behaviour["relabeling"] == behaviour["relabeling"]

@@ -127,7 +127,7 @@ def test_records_out_of_range_are_an_error_not_a_silent_duplicate() -> None:
         ({"limit": 0}, "Parameter 'limit' must be a whole number from 1 to 250, not 0"),
         ({"limit": "many"}, "Parameter 'limit' must be a whole number from 1 to 250, not 'many'"),
         ({"page": 2}, "Parameter 'page' cannot be given to a paged pull"),
-        ({"sort": "date_modified:asc"}, "Parameter 'sort' cannot be given to a paged pull: records are paged by id"),
+        ({"sort": "date_modified:asc"}, "Parameter 'sort' cannot be given to a paged pull: the pager fixes the order it pages in"),
         ({"min_id": "x"}, "Parameter 'min_id' must be a whole number"),
     ],
 )

@@ -41,6 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 EXTRA_LABELS = {
+    "auth": "Account type",
     "verify": "TLS CA bundle",
     "timeout": "Timeout (seconds)",
     "concurrency": "Concurrency",
@@ -146,7 +147,7 @@ def test_the_form_shows_the_bigcommerce_fields_and_a_run_uses_what_it_saved(ui: 
         assert dialog.get_by_text(label, exact=True).is_visible(), label
     for hidden in ("Host", "Login", "Password", "Schema", "Port"):
         assert dialog.get_by_text(hidden, exact=True).count() == 0, f"{hidden} should be relabelled or hidden"
-    assert dialog.locator("input[name=host]").get_attribute("placeholder") == "https://store-xxxx.mybigcommerce.com/api/v2/"
+    assert dialog.locator("input[name=host]").get_attribute("placeholder") == "https://store-xxxx.mybigcommerce.com/api/v2/ or https://api.bigcommerce.com/stores/<hash>/"
     _fill(page, ui, token)
     for name, label in EXTRA_LABELS.items():
         assert dialog.get_by_text(label).first.is_visible(), label

@@ -1,4 +1,4 @@
-"""The BigCommerce v2 client: one store, safe requests, retries, the shared quota, paging.
+"""The BigCommerce client: one store, v2 and v3, safe requests, retries, the shared quota, paging.
 
 Knows nothing of Airflow: the hook builds it from a connection, the benchmarks and the
 sandbox tests build it directly.
@@ -30,8 +30,8 @@ from airflow_provider_bc.client.errors import (
     error_for_status,
 )
 from airflow_provider_bc.client.limiter import RateLimiter
-from airflow_provider_bc.client.pager import KeysetPager, OffsetPager, ordered_map
-from airflow_provider_bc.client.resources import resource_for_path
+from airflow_provider_bc.client.pager import CursorPager, KeysetPager, OffsetPager, ordered_map
+from airflow_provider_bc.client.resources import resource_for_path, scope_for_path
 from airflow_provider_bc.client.retry import (
     BODY_EXCEPTIONS,
     RATE_LIMIT_STATUSES,
@@ -64,7 +64,7 @@ class RequestStats:
 
 
 class BigCommerceClient:
-    """Requests to one store's v2 API.
+    """Requests to one store's API: v2 paths as they are (``orders``), v3 ones as ``v3/...``.
 
     :param config: the validated store configuration.
     :param policy: the retry policy (default: from ``config.max_retries`` and ``config.retry_backoff``).
@@ -97,18 +97,28 @@ class BigCommerceClient:
         self.session.close()
 
     def url_for(self, path: str) -> str:
-        """The absolute URL of an API path (``orders``, ``/orders/100/products`` or a link's URL)."""
+        """The absolute URL of an API path (``orders``, ``/orders/100/products``, ``v3/catalog/products`` or a link's URL)."""
+        config = self.config
         if "://" in path:
-            if not path.startswith(self.config.api_path):
+            if not any(root and path.startswith(root) for root in (config.api_path, config.v3_path)):
                 raise ConfigurationError(
-                    f"Refused to send the credentials of {self.config.source} to {path}: it is not below "
-                    f"the store's API path {self.config.api_path}"
+                    f"Refused to send the credentials of {config.source} to {path}: it is not below "
+                    f"the store's API path {config.api_path}"
                 )
             return path
         relative = path.lstrip("/")
         if relative.startswith("api/v2/"):
             relative = relative[len("api/v2/"):]
-        return self.config.api_path + relative
+        if relative.startswith("v3/"):
+            if config.v3_path is None:
+                raise ConfigurationError(
+                    f"{relative!r} is in BigCommerce's v3 API, which accepts only OAuth access tokens, and {config.source} "
+                    f"is a legacy API account (Basic auth, v2 only): create a store API account (control panel: Settings > "
+                    f"Store-level API accounts), then set the connection's API Path to the account's "
+                    f"https://api.bigcommerce.com/stores/<store hash>/ and its API Token to the access token"
+                )
+            return config.v3_path + relative[len("v3/"):]
+        return config.api_path + relative
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """The parsed JSON of one GET, or None for 204; retried as the policy allows."""
@@ -153,7 +163,8 @@ class BigCommerceClient:
                         f"of {self.config.source} to the store's current API path"
                     )
                 else:
-                    raise error_for_status(status, request=shown, body=body, source=self.config.source)
+                    raise error_for_status(status, request=shown, body=body, source=self.config.source,
+                                           auth=self.config.auth or "basic", scope=scope_for_path(path))
             failures[failure] += 1
             if attempt > self.policy.max_retries:
                 raise _final_error(kind, shown, attempt, failures, self.config)
@@ -166,7 +177,9 @@ class BigCommerceClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def get_list(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """One page of a collection: a list of records, [] where the store answers 204."""
+        """One page of a collection: a list of records, [] where the store answers 204 (v2) or ``data: []`` (v3)."""
+        if _is_v3(path):
+            return self.get_page(path, params)[0]
         data = self.get(path, params)
         if data is None:
             return []
@@ -177,27 +190,50 @@ class BigCommerceClient:
             )
         return data
 
+    def get_page(self, path: str, params: Mapping[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """One page of a v3 collection: its records (``data``) and its ``meta``."""
+        body = self.get(path, params)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise UnexpectedResponseError(
+                f"Expected {{\"data\": [...], \"meta\": {{...}}}} from GET {self.url_for(path)}, got {str(body)[:200]!r}: "
+                f"is {path!r} a v3 collection?"
+            )
+        meta = body.get("meta")
+        return body["data"], meta if isinstance(meta, dict) else {}
+
     def count(self, path: str, params: Mapping[str, Any] | None = None) -> int:
-        """How many records of a collection match ``params`` (from ``<path>/count``)."""
+        """How many records of a collection match ``params`` (v2 ``<path>/count``, v3 ``meta.pagination.total``)."""
+        if _is_v3(path):
+            _, meta = self.get_page(path, dict(params or {}, limit=1))
+            total = (meta.get("pagination") or {}).get("total")
+            if not isinstance(total, int):
+                raise UnexpectedResponseError(f"Expected meta.pagination.total from GET {self.url_for(path)}, got {str(meta)[:200]!r}")
+            return total
         data = self.get(path.rstrip("/") + "/count", params)
         if not isinstance(data, dict) or not isinstance(data.get("count"), int):
             raise UnexpectedResponseError(f"Expected {{\"count\": N}} from GET {self.url_for(path)}/count, got {str(data)[:200]!r}")
         return data["count"]
 
-    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> KeysetPager | OffsetPager:
-        """Every record of a collection once, ascending by id, paged as the collection allows.
+    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> KeysetPager | OffsetPager | CursorPager:
+        """Every record of a collection once, paged as the collection allows.
 
+        Ascending by id where the collection has an id range filter (every v2 collection that
+        can be paged by id, v3 catalog collections); in the resource's fixed order otherwise.
         The returned pager is an iterable of records that also counts ``pages`` and ``records``.
         """
         resource = resource_for_path(path)
+        self.url_for(path)  # a v3 path on a legacy account fails here, before any request
 
         def fetch(page_params: dict[str, Any]) -> list[dict[str, Any]]:
             return self.get_list(path, page_params)
 
+        if resource.version == 3 and not resource.keyset:
+            return CursorPager(lambda page_params: self.get_page(path, page_params), params, order=dict(resource.order), name=resource.name)
         if not resource.keyset:
             return OffsetPager(fetch, params)
         count = (lambda filters: self.count(path, filters)) if resource.countable else None
-        return KeysetPager(fetch, params, count=count, concurrency=self.config.concurrency)
+        return KeysetPager(fetch, params, count=count, concurrency=self.config.concurrency,
+                           id_filters=resource.id_filters, order=dict(resource.order))
 
     def embed(self, records: Iterable[dict[str, Any]], include: Sequence[str]) -> Iterator[dict[str, Any]]:
         """Each record with the sub-resources named in ``include`` fetched in place of their links.
@@ -231,6 +267,10 @@ class BigCommerceClient:
             return codec.loads(body)
         except ValueError:
             raise TruncatedBody() from None
+
+
+def _is_v3(path: str) -> bool:
+    return path.lstrip("/").startswith("v3/")
 
 
 def _describe_exception(exc: BaseException) -> str:

@@ -65,7 +65,11 @@ class UnexpectedResponseError(BigCommerceError):
 
 
 def api_message(body: bytes | str | None) -> str:
-    """The human part of a BigCommerce error body (``[{"status": N, "message": "..."}]``)."""
+    """The human part of a BigCommerce error body.
+
+    v2 writes ``[{"status": N, "message": "...", "details": {...}}]``; v3 writes
+    ``{"status": N, "title": "...", "type": "...", "errors": {"field": "..."}}``.
+    """
     if not body:
         return ""
     try:
@@ -75,30 +79,46 @@ def api_message(body: bytes | str | None) -> str:
     items = parsed if isinstance(parsed, list) else [parsed]
     messages = []
     for item in items:
-        if isinstance(item, dict) and item.get("message"):
-            text = str(item["message"])
-            details = item.get("details")
+        if isinstance(item, dict) and (item.get("message") or item.get("title")):
+            text = str(item.get("message") or item["title"])
+            details = item.get("details") or item.get("errors")
             if isinstance(details, dict) and details:
                 text += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(details.items())) + ")"
             messages.append(text)
     return "; ".join(messages)
 
 
-def error_for_status(status: int, *, request: str, body: bytes, source: str) -> BigCommerceError:
+def error_for_status(
+    status: int, *, request: str, body: bytes, source: str, auth: str = "basic", scope: str = ""
+) -> BigCommerceError:
     """The exception for a final, non-retried error status, with advice for the user.
 
     :param request: the request as users should see it, e.g. ``GET https://.../orders?limit=250``.
+    :param auth: the kind of account, ``basic`` or ``oauth``: the advice differs.
+    :param scope: the OAuth scope the resource needs, where known.
     """
     said = api_message(body)
     suffix = f": {said}" if said else ""
     where = request
     if status == 401:
+        if auth == "oauth":
+            return AuthenticationError(
+                f"BigCommerce answered 401 to {where}: the token was rejected; the store API account may have been "
+                f"deleted, or the API Token of {source} is not its access token (or belongs to another store): update "
+                f"{source} with the access token (control panel: Settings > Store-level API accounts){suffix}"
+            )
         return AuthenticationError(
             f"BigCommerce answered 401 to {where}: the token was rejected; it may have been "
             f"regenerated or the legacy API account deleted: update {source} with the current "
             f"user name and API token (control panel: Settings > Legacy API Accounts){suffix}"
         )
     if status == 403:
+        if auth == "oauth":
+            needs = f"the OAuth scope {scope!r}" if scope else "the OAuth scope for this resource"
+            return PermissionDeniedError(
+                f"BigCommerce answered 403 to {where}: the store API account of {source} lacks {needs}; "
+                f"ask the store owner to add it to the account (Settings > Store-level API accounts){suffix}"
+            )
         return PermissionDeniedError(
             f"BigCommerce answered 403 to {where}: the API account of {source} may not read this "
             f"resource; ask the store owner to grant it{suffix}"

@@ -10,6 +10,9 @@ concurrently and yielded strictly in order, with a bounded number of pages held 
 slice that overflows its page is split again from where it stopped, and the last slice is
 always open-ended, so records beyond every estimate (created during the pull, say) are still
 reached: the estimates only decide speed, never which records are seen.
+
+v3 collections with no id range filter are paged by :class:`CursorPager`: by cursor where the
+store offers one, else by page number with a check that nothing moved underneath.
 """
 
 from __future__ import annotations
@@ -33,9 +36,16 @@ T = TypeVar("T")
 R = TypeVar("R")
 Records = list[dict[str, Any]]
 Fetch = Callable[[dict[str, Any]], Records]
+#: One v3 list request: its records and its ``meta``.
+FetchPage = Callable[[dict[str, Any]], tuple[Records, dict[str, Any]]]
 
 #: Parameters the pagers set themselves; a caller's value would break their guarantees.
-_RESERVED = {"page": "the pager sets the page itself", "sort": "records are paged by id, ascending"}
+_RESERVED = {
+    "page": "the pager sets the page itself",
+    "after": "the pager follows the cursor itself",
+    "sort": "the pager fixes the order it pages in",
+    "direction": "the pager fixes the order it pages in",
+}
 
 
 def page_size(params: Mapping[str, Any]) -> int:
@@ -77,6 +87,9 @@ class KeysetPager:
         slices; None where the collection has no ``/count``).
     :param concurrency: requests in flight at once.
     :param id_field: the record's id key.
+    :param id_filters: the API's names of the inclusive minimum and maximum id filters
+        (v2 ``min_id``/``max_id``, v3 ``id:min``/``id:max``).
+    :param order: parameters sent with every page to keep ids ascending (v3 ``sort=id``).
     """
 
     def __init__(
@@ -87,12 +100,16 @@ class KeysetPager:
         count: Callable[[dict[str, Any]], int] | None = None,
         concurrency: int = 4,
         id_field: str = "id",
+        id_filters: tuple[str, str] = ("min_id", "max_id"),
+        order: Mapping[str, str] | None = None,
     ) -> None:
         self._fetch = fetch
         self._filters, self._limit = split_params(params)
-        self._low = _id_bound(self._filters.pop("min_id", 1), "min_id")
-        high = self._filters.pop("max_id", None)
-        self._high = None if high is None else _id_bound(high, "max_id")
+        self._min, self._max = id_filters
+        self._low = _id_bound(self._filters.pop(self._min, 1), self._min)
+        high = self._filters.pop(self._max, None)
+        self._high = None if high is None else _id_bound(high, self._max)
+        self._filters.update(order or {})
         self._count = count
         self._concurrency = concurrency
         self._id_field = id_field
@@ -107,9 +124,7 @@ class KeysetPager:
         # Two pages per worker: one being fetched and one waiting to be yielded.
         max_outstanding = 2 * self._concurrency
         with ThreadPoolExecutor(self._concurrency, thread_name_prefix="bigcommerce-page") as pool:
-            count_filters = dict(self._filters, min_id=self._low)
-            if self._high is not None:
-                count_filters["max_id"] = self._high
+            count_filters = self._bounds(self._low, self._high)
             expected = pool.submit(self._count, count_filters) if self._count else None
             if expected is not None:
                 expected.add_done_callback(self._learn_total)
@@ -143,18 +158,22 @@ class KeysetPager:
         if not future.cancelled() and future.exception() is None:
             self.total = future.result()
 
+    def _bounds(self, low: int, high: int | None) -> dict[str, Any]:
+        """The filters with the id range ``low..high`` (open-ended where ``high`` is None)."""
+        params = dict(self._filters, **{self._min: low})
+        if high is not None:
+            params[self._max] = high
+        return params
+
     def _fetch_slice(self, piece: _Slice) -> Records:
-        params = dict(self._filters, min_id=piece.low, limit=self._limit)
-        if piece.high is not None:
-            params["max_id"] = piece.high
-        page = self._fetch(params)
+        page = self._fetch(dict(self._bounds(piece.low, piece.high), limit=self._limit))
         previous = piece.low - 1
         for record in page:
             record_id = record.get(self._id_field) if isinstance(record, dict) else None
             if not isinstance(record_id, int) or record_id <= previous or (piece.high is not None and record_id > piece.high):
                 raise UnexpectedResponseError(
                     f"The store returned records out of the id range asked for ({piece.low}..{piece.high or ''}) "
-                    f"or out of id order (id {record_id!r} after {previous}): it may not support the min_id/max_id filters "
+                    f"or out of id order (id {record_id!r} after {previous}): it may not support the {self._min}/{self._max} filters "
                     f"on this resource"
                 )
             previous = record_id
@@ -176,7 +195,7 @@ class KeysetPager:
             left = expected.result() - self.records if expected is not None else 0
             if left <= 0 and self._count is not None:
                 # More than counted at the start (records created during the pull): count again.
-                left = self._count(dict(self._filters, min_id=start, **({} if high is None else {"max_id": high})))
+                left = self._count(self._bounds(start, high))
             if left > 0:
                 ahead = min(ahead, left)
             elif self._count is not None:
@@ -196,6 +215,92 @@ def _cut(start: int, high: int | None, width: int, pieces: int) -> list[_Slice]:
         slices.append(_Slice(low, low + width - 1))
     slices.append(_Slice(start + pieces * width, high))
     return slices
+
+
+class CursorPager:
+    """Pages a v3 collection that has no id range filter, in the order ``order`` fixes.
+
+    Where the store offers cursor pagination (``meta.cursor_pagination``), it follows the
+    cursor: a cursor marks a place in the order, so records changed or deleted during the pull
+    move nothing. Otherwise it pages by number, which is an offset: a record that leaves the
+    filter during the pull moves every later one a place back, and one would be skipped. So a
+    page-number pull fails, writing nothing and asking for a rerun, where the collection's total
+    changed between its first and last page or an id came twice.
+
+    :param fetch_page: runs one list request; returns its records and its ``meta``.
+    :param params: the caller's filters.
+    :param order: parameters sent with every page (e.g. ``sort=date_created:asc``).
+    :param name: how messages name the collection.
+    """
+
+    def __init__(self, fetch_page: FetchPage, params: Mapping[str, Any] | None = None, *,
+                 order: Mapping[str, str] | None = None, name: str = "the collection", id_field: str = "id") -> None:
+        self._fetch = fetch_page
+        self._filters, self._limit = split_params(params)
+        self._filters.update(order or {})
+        self._name = name
+        self._id_field = id_field
+        self.pages = 0
+        self.records = 0
+        #: How many records matched when the pull began (from the first page's meta).
+        self.total: int | None = None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        params = dict(self._filters, limit=self._limit)
+        records, meta = self._fetch(params)
+        pagination = _pagination(meta, self._name)
+        self.total = pagination.get("total")
+        seen: set[Any] = set()
+        cursors: set[str] = set()
+        for number in itertools.count(2):
+            self._take(records, seen)
+            yield from records
+            cursor = meta.get("cursor_pagination")
+            if isinstance(cursor, dict):
+                end = cursor.get("end_cursor")
+                if not records or not end or not (cursor.get("links") or {}).get("next"):
+                    return
+                if end in cursors:
+                    raise UnexpectedResponseError(f"The store returned the cursor {end!r} twice while paging {self._name}")
+                cursors.add(end)
+                records, meta = self._fetch(dict(params, after=end))
+                continue
+            if number > int(pagination.get("total_pages") or 0):
+                self._check_unchanged(pagination, len(seen))
+                return
+            records, meta = self._fetch(dict(params, page=number))
+            pagination = _pagination(meta, self._name)
+            self._check_unchanged(pagination, None)
+
+    def _take(self, records: Records, seen: set[Any]) -> None:
+        if len(records) > self._limit:
+            raise UnexpectedResponseError(f"The store returned {len(records)} records for a page of limit={self._limit}")
+        for record in records:
+            key = record.get(self._id_field) if isinstance(record, dict) else None
+            if key is None or key in seen:
+                raise UnexpectedResponseError(
+                    f"The store returned a record of {self._name} twice, or one without {self._id_field!r} ({key!r}): "
+                    f"the collection changed during the pull; nothing was written: run again"
+                )
+            seen.add(key)
+        self.pages += 1
+        self.records += len(records)
+
+    def _check_unchanged(self, pagination: Mapping[str, Any], seen: int | None) -> None:
+        total = pagination.get("total")
+        if total != self.total or (seen is not None and seen != total):
+            raise UnexpectedResponseError(
+                f"{self._name} changed while it was paged by page number ({self.total} records matched at the start, "
+                f"{total} later, {self.records} read): a record may have been skipped, so nothing was written; run again. "
+                f"The store offers no cursor for this collection"
+            )
+
+
+def _pagination(meta: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    pagination = meta.get("pagination") if isinstance(meta, Mapping) else None
+    if not isinstance(pagination, Mapping) or not isinstance(pagination.get("total"), int):
+        raise UnexpectedResponseError(f"The store's answer for {name} has no meta.pagination with a total: is it a v3 collection?")
+    return pagination
 
 
 class OffsetPager:

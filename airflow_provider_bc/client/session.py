@@ -1,6 +1,7 @@
 """A ``requests.Session`` that is safe to hand a BigCommerce token.
 
-It sends Basic auth only over verified TLS, never follows a redirect (a redirect would carry
+It sends the credentials (Basic auth for a legacy account, ``X-Auth-Token`` for an OAuth
+store API account, never both) only over verified TLS, never follows a redirect (a redirect would carry
 the credentials somewhere the user did not name), verifies against the CA bundle of the
 connection even where ``REQUESTS_CA_BUNDLE`` says otherwise, and puts a timeout on every
 request.
@@ -33,8 +34,18 @@ def basic_auth_value(username: str, token: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{token}".encode()).decode("ascii")
 
 
+def auth_headers(config: ClientConfig) -> dict[str, str]:
+    """The credential headers of the configured account."""
+    if config.auth == "oauth":
+        headers = {"X-Auth-Token": config.token}
+        if config.username:
+            headers["X-Auth-Client"] = config.username
+        return headers
+    return {"Authorization": basic_auth_value(config.username, config.token)}
+
+
 class BigCommerceSession(requests.Session):
-    """A session bound to one store's legacy API account.
+    """A session bound to one store's API account.
 
     Use it like any ``requests.Session``; relative paths are not resolved here (the client
     does that), but every request it sends is checked to be ``https://``.
@@ -54,7 +65,7 @@ class BigCommerceSession(requests.Session):
             {
                 "Accept": "application/json",
                 "User-Agent": USER_AGENT,
-                "Authorization": basic_auth_value(config.username, config.token),
+                **auth_headers(config),
             }
         )
         # One pooled connection per worker, plus one for the odd extra call (count, test).

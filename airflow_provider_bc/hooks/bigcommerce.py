@@ -15,18 +15,21 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
 from airflow_provider_bc.client import BigCommerceClient, BigCommerceError, ClientConfig, PermissionDeniedError
-from airflow_provider_bc.client.pager import KeysetPager, OffsetPager
+from airflow_provider_bc.client.pager import CursorPager, KeysetPager, OffsetPager
 from airflow_provider_bc.client.session import basic_auth_value
 from airflow_provider_bc.get_provider_info import CONNECTION_FIELDS, UI_FIELD_BEHAVIOUR
 
 
 class BigCommerceHook(BaseHook):
-    """Reads a ``bigcommerce`` connection and talks to that store's v2 API.
+    """Reads a ``bigcommerce`` connection and talks to that store's API.
 
-    The connection holds the legacy API account: host = API Path
-    (``https://store-xxxx.mybigcommerce.com/api/v2/``), login = user name, password = API token,
-    and optional extras ``verify``, ``timeout``, ``concurrency``, ``max_retries``,
-    ``retry_backoff``. Nothing is read or sent until a method needs it.
+    The connection holds one of two kinds of account. A legacy API account: host = API Path
+    (``https://store-xxxx.mybigcommerce.com/api/v2/``), login = user name, password = API
+    token; v2 only, with Basic auth. A store API account (OAuth): host =
+    ``https://api.bigcommerce.com/stores/<store hash>/`` (or the store hash with extra
+    ``auth=oauth``), password = access token, login = empty or the client ID; v2 and v3, with
+    ``X-Auth-Token``. Optional extras: ``auth``, ``verify``, ``timeout``, ``concurrency``,
+    ``max_retries``, ``retry_backoff``. Nothing is read or sent until a method needs it.
 
     :param bigcommerce_conn_id: the connection to use.
     """
@@ -52,25 +55,27 @@ class BigCommerceHook(BaseHook):
                 extra=conn.extra_dejson,
                 source=f"connection {self.bigcommerce_conn_id!r}",
             )
-            header = basic_auth_value(config.username, config.token)
-            for secret in (config.token, header, header.removeprefix("Basic ")):
-                mask_secret(secret)
+            mask_secret(config.token)
+            if config.auth == "basic":
+                header = basic_auth_value(config.username, config.token)
+                mask_secret(header)
+                mask_secret(header.removeprefix("Basic "))
             self._client = BigCommerceClient(config)
         return self._client
 
     def get_conn(self) -> requests.Session:
-        """A ``requests.Session`` with Basic auth, verified TLS, pooling and timeouts."""
+        """A ``requests.Session`` with the account's credentials, verified TLS, pooling and timeouts."""
         return self.get_client().session
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """The parsed JSON of ``GET <api path>/<path>``; None where the store answers 204."""
+        """The parsed JSON of ``GET <api path>/<path>`` (``v3/...``: of the v3 API); None where the store answers 204."""
         return self.get_client().get(path, params)
 
     def count(self, path: str, params: Mapping[str, Any] | None = None) -> int:
         """How many records of ``path`` match ``params``."""
         return self.get_client().count(path, params)
 
-    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> KeysetPager | OffsetPager:
+    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> KeysetPager | OffsetPager | CursorPager:
         """Every record of the collection ``path`` once, ascending by id, pages fetched concurrently."""
         return self.get_client().paginate(path, params)
 
@@ -86,12 +91,12 @@ class BigCommerceHook(BaseHook):
                 store = client.get("store")
             except PermissionDeniedError:
                 client.get("time")
-                return True, f"Connected to {client.config.api_path} as {client.config.username!r} (the account may not read the store's name)"
+                return True, f"Connected to {client.config.api_path} {_as(client)} (the account may not read the store's name)"
         except BigCommerceError as exc:
             return False, str(exc)
         name = store.get("name", "?") if isinstance(store, dict) else "?"
         domain = store.get("domain", "") if isinstance(store, dict) else ""
-        return True, f"Connected to BigCommerce store {name!r} ({domain}) at {client.config.api_path} as {client.config.username!r}"
+        return True, f"Connected to BigCommerce store {name!r} ({domain}) at {client.config.api_path} {_as(client)}"
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
@@ -114,3 +119,10 @@ class BigCommerceHook(BaseHook):
             kind = IntegerField if "integer" in spec["schema"]["type"] else StringField
             widgets[name] = kind(lazy_gettext(spec["label"]), widget=BS3TextFieldWidget(), description=spec["description"])
         return widgets
+
+
+def _as(client: BigCommerceClient) -> str:
+    """Who the connection test says it connected as."""
+    if client.config.auth == "oauth":
+        return "with a store API account (OAuth; v2 and v3)"
+    return f"as {client.config.username!r}"

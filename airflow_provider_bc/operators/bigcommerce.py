@@ -1,4 +1,4 @@
-"""BigCommerceToStorageOperator: one window of a v2 collection into one JSON Lines file.
+"""BigCommerceToStorageOperator: one window of a v2 or v3 collection into one JSON Lines file.
 
 The operator only decides *what* to pull (the resource, the window, the filters) and *where*
 to put it; the hook and its client do every request, and the storage module every byte
@@ -25,19 +25,18 @@ from airflow_provider_bc.windows import Window, iso, resolve_window, to_utc_seco
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-#: The window sets these; a caller who wants another range gives ``since``/``until``.
-_WINDOW_FILTERS = ("min_date_modified", "max_date_modified")
-
 
 class BigCommerceToStorageOperator(BaseOperator):
-    """Pull one window of changes of a BigCommerce v2 collection into a file.
+    """Pull one window of changes of a BigCommerce collection into a file.
 
     Each scheduled run pulls the records whose ``date_modified`` lies in its window
     ``[start, end)`` (see :mod:`airflow_provider_bc.windows`), so a series of runs, and any
-    backfill, sees every change once. Records are written one per line in ascending id order,
-    exactly as the API returned them, to ``output_path`` atomically.
+    backfill, sees every change once. Records are written one per line in ascending id order
+    (v3 customers: in creation order), exactly as the API returned them, to ``output_path``
+    atomically.
 
-    :param resource: the v2 collection, e.g. ``orders``, ``customers``, ``products`` (see
+    :param resource: the collection: v2 ``orders``, ``customers``, ``products``, ...; v3
+        ``v3/catalog/products``, ``v3/customers``, ... (OAuth connections only; see
         :data:`airflow_provider_bc.client.resources.CATALOGUE`).
     :param output_path: where the file goes (templated): a local path or any URL
         ``ObjectStoragePath`` accepts (``file://``, ``s3://``, ``gs://``, ...). A name ending
@@ -48,8 +47,10 @@ class BigCommerceToStorageOperator(BaseOperator):
         run parameters.)
     :param incremental: pull only the run's window; the default is true where the resource
         can be filtered by modification date, false elsewhere (a full snapshot).
-    :param include: sub-resources to embed in each record in place of their links, e.g.
-        ``["products", "shipping_addresses", "coupons"]`` for orders.
+    :param include: what to embed in each record: for v2, sub-resources fetched in place of
+        their links (one request more per record), e.g. ``["products", "shipping_addresses",
+        "coupons"]`` for orders; for v3, what the API embeds itself (``include=``), e.g.
+        ``["variants"]`` for ``v3/catalog/products``.
     :param format: ``jsonl`` (JSON Lines).
     :param since: start of the window instead of the run's (templated; ISO 8601).
     :param until: end of the window instead of the run's (templated; ISO 8601).
@@ -113,8 +114,12 @@ class BigCommerceToStorageOperator(BaseOperator):
         if _has_template(api_params):
             return  # checked again once rendered
         split_params(api_params)  # page, sort, limit
-        if self.incremental:
-            clash = [name for name in _WINDOW_FILTERS if name in api_params]
+        entry = get_resource(self.resource)
+        if "include" in api_params and entry.version == 3:
+            raise ConfigurationError("api_params 'include' is set by the operator: give it as include=[...] instead")
+        if self.incremental and entry.date_filters is not None:
+            # The window sets these; a caller who wants another range gives since/until.
+            clash = [name for name in entry.date_filters if name in api_params]
             if clash:
                 raise ConfigurationError(
                     f"api_params {clash[0]!r} clashes with the run's window: give the range with since/until, "
@@ -126,16 +131,19 @@ class BigCommerceToStorageOperator(BaseOperator):
         self._check_api_params(self.api_params)
         target = target_path(self.output_path)
         window = self._window(context) if self.incremental else None
+        entry = get_resource(self.resource)
         params = dict(self.api_params)
-        if window is not None:
-            params.update(window.api_params())
+        if window is not None and entry.date_filters is not None:
+            params.update(window.api_params(entry.date_filters, entry.version))
             self.log.info("Pulling %s %s into %s", self.resource, window.describe(), target)
         else:
             self.log.info("Pulling every record of %s into %s", self.resource, target)
         hook = BigCommerceHook(self.bigcommerce_conn_id)
-        pager = hook.paginate(get_resource(self.resource).path, params)
+        if self.include and entry.version == 3:
+            params["include"] = ",".join(self.include)  # v3 embeds them itself: no request more
+        pager = hook.paginate(entry.path, params)
         records: Iterable[dict[str, Any]] = pager
-        if self.include:
+        if self.include and entry.version == 2:
             records = hook.embed(records, self.include)
         client = hook.get_client()
         result = write_jsonl(self._with_progress(records, pager, client), target)

@@ -2,9 +2,11 @@
 
     BC_SANDBOX_TOKEN=... python -m airflow_provider_bc.sandbox --certs-dir /tmp/bc-sandbox
 
-The token comes from the environment, never from the command line (where ``ps`` would show
-it). Once the server listens, one JSON line with ``api_path``, ``ca_bundle`` and ``username``
-is printed (and written to ``--info-file``); the process serves until SIGTERM or Ctrl-C.
+The legacy account's token comes from the environment, never from the command line (where
+``ps`` would show it), and so does the OAuth account's access token, ``BC_SANDBOX_OAUTH_TOKEN``
+(optional: without it the OAuth paths refuse every request). Once the server listens, one
+JSON line with ``api_path``, ``oauth_api_path``, ``ca_bundle`` and ``username`` is printed (and
+written to ``--info-file``); the process serves until SIGTERM or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from airflow_provider_bc.sandbox.server import FAULT_KINDS, Faults, SandboxServe
 from airflow_provider_bc.sandbox.store import Store
 
 TOKEN_VARIABLE = "BC_SANDBOX_TOKEN"
+OAUTH_TOKEN_VARIABLE = "BC_SANDBOX_OAUTH_TOKEN"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         certs_dir=args.certs_dir,
         username=args.username,
         token=token,
+        oauth_token=os.environ.get(OAUTH_TOKEN_VARIABLE) or None,
         host=args.host,
         port=args.port,
         latency=args.latency_ms / 1000.0,
@@ -77,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     server.start()
-    info = json.dumps({"api_path": server.api_path, "ca_bundle": server.ca_bundle, "username": args.username, "pid": os.getpid()})
+    info = json.dumps({"api_path": server.api_path, "oauth_api_path": server.oauth_api_path, "ca_bundle": server.ca_bundle,
+                       "username": args.username, "pid": os.getpid()})
     if args.info_file:
         partial = args.info_file.with_name(args.info_file.name + ".partial")
         partial.write_text(info + "\n")

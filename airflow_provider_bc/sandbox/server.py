@@ -1,8 +1,11 @@
-"""The sandbox's HTTPS server: the v2 API of one :class:`~.store.Store`, over real TLS.
+"""The sandbox's HTTPS server: the v2 and v3 APIs of one :class:`~.store.Store`, over real TLS.
 
-Besides the data it emulates what a client must cope with: Basic auth and its 401, the
-rate-limit headers and 429 under a quota, latency, and injected faults (5xx, reset
-connections, bodies cut short, 429 without headers).
+Two ways in, as on BigCommerce: a legacy API account (Basic auth) at ``/api/v2/``, and an
+OAuth store API account (``X-Auth-Token``) at ``/stores/<hash>/v2/`` and ``/stores/<hash>/v3/``
+(see :mod:`.v3`). Besides the data it emulates what a client must cope with: each kind of
+credential refused where it does not belong, 401, the rate-limit headers and 429 under a
+quota, latency, and injected faults (5xx, reset connections, bodies cut short, 429 without
+headers).
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from airflow_provider_bc.sandbox import v3
 from airflow_provider_bc.sandbox.certs import Certificates, make_certificates
 from airflow_provider_bc.sandbox.store import QueryError, Store
 
 API_PREFIX = "/api/v2/"
+STORE_HASH = "sbx1234"
 #: What a server that is not quite the v2 API may answer.
 ODD_ANSWERS = {
     "html": (200, "text/html", b"<!doctype html><html><body>Welcome to our shop</body></html>"),
@@ -136,6 +141,10 @@ class SandboxServer:
         ``ca_bundle`` from it.
     :param username: the legacy API account's user name.
     :param token: its API token.
+    :param oauth_token: the access token of an OAuth store API account, sent as
+        ``X-Auth-Token`` to ``oauth_api_path``; None: no OAuth account, every such request is 401.
+    :param store_hash: the store hash in ``/stores/<hash>/``.
+    :param cursor: offer cursor pagination on the v3 collections that have it.
     :param latency: seconds each request takes before it is answered.
     :param quota: requests per ``window`` seconds, shared by every client; None: no limit
         and no rate-limit headers.
@@ -151,6 +160,9 @@ class SandboxServer:
         certs_dir: str | Path,
         username: str = "sandbox",
         token: str,
+        oauth_token: str | None = None,
+        store_hash: str = STORE_HASH,
+        cursor: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
         latency: float = 0.0,
@@ -164,6 +176,9 @@ class SandboxServer:
         self.store = store or Store()
         self.certificates = certificates or make_certificates(certs_dir, hosts)
         self._expected_auth = "Basic " + base64.b64encode(f"{username}:{token}".encode()).decode()
+        self._oauth_token = oauth_token
+        self.store_hash = store_hash
+        self.cursor = cursor
         self.latency = latency
         self.quota = _QuotaWindow(quota, window) if quota else None
         self.faults = faults or Faults()
@@ -190,6 +205,11 @@ class SandboxServer:
     @property
     def api_path(self) -> str:
         return f"{self.origin}{API_PREFIX}"
+
+    @property
+    def oauth_api_path(self) -> str:
+        """What a store API account's page shows as API Path (``.../stores/<hash>/``)."""
+        return f"{self.origin}/stores/{self.store_hash}/"
 
     @property
     def ca_bundle(self) -> str:
@@ -227,10 +247,14 @@ class SandboxServer:
                 status = 301
                 handler.reply(status, b"", {"Location": self.redirect_to}, content_type="text/html")
                 return
-            given = handler.headers.get("Authorization", "")
-            if self.reject_all_credentials or not hmac.compare_digest(given.encode(), self._expected_auth.encode()):
+            api, rest = self._api_of(parts.path)
+            if api is None:
+                status = 404
+                handler.reply_json(status, None)
+                return
+            if self.reject_all_credentials or not self._authorised(api, handler.headers):
                 status = 401
-                handler.reply_json(status, [{"status": 401, "message": "You are not authorised to access this resource."}])
+                handler.reply_json(status, _error(api, 401, "You are not authorised to access this resource."))
                 return
             if self.canned is not None:
                 status, content_type, body = self.canned
@@ -242,7 +266,7 @@ class SandboxServer:
                 return
             if fault == "429-bare":
                 status = 429
-                handler.reply_json(status, [{"status": 429, "message": "Too many requests."}])
+                handler.reply_json(status, _error(api, 429, "Too many requests."))
                 return
             headers: dict[str, str] = {}
             if self.quota is not None:
@@ -251,26 +275,46 @@ class SandboxServer:
                     if fault == "429" and allowed:
                         headers["X-Retry-After"] = str(self.faults.retry_after)
                     status = 429
-                    handler.reply_json(status, [{"status": 429, "message": "You have exceeded your request quota."}], headers)
+                    handler.reply_json(status, _error(api, 429, "You have exceeded your request quota."), headers)
                     return
             elif fault == "429":
                 headers = {"X-Retry-After": str(self.faults.retry_after)}
                 status = 429
-                handler.reply_json(status, [{"status": 429, "message": "You have exceeded your request quota."}], headers)
+                handler.reply_json(status, _error(api, 429, "You have exceeded your request quota."), headers)
                 return
             if fault is not None:
                 status = int(fault)
-                handler.reply_json(status, [{"status": status, "message": "Internal error (injected by the sandbox)."}], headers)
+                handler.reply_json(status, _error(api, status, "Internal error (injected by the sandbox)."), headers)
                 return
-            status, body = self._route(parts.path, query)
+            if api == "v3":
+                status, body = v3.route(self.store, [s for s in rest.split("/") if s], query, cursor=self.cursor)
+            else:
+                status, body = self._route(rest, query)
             handler.reply_json(status, body, headers)
         finally:
             self.stats.end(status, fault)
 
-    def _route(self, path: str, query: Mapping[str, str]) -> tuple[int, Any]:
-        if not path.startswith(API_PREFIX):
-            return 404, None
-        segments = [s for s in path[len(API_PREFIX):].split("/") if s]
+    def _api_of(self, path: str) -> tuple[str | None, str]:
+        """Which API a path is for (``basic``: v2 by legacy account, ``oauth``: v2 by OAuth, ``v3``) and the rest of it."""
+        if path.startswith(API_PREFIX):
+            return "basic", path[len(API_PREFIX):]
+        oauth_prefix = f"/stores/{self.store_hash}/"
+        for version, api in (("v2/", "oauth"), ("v3/", "v3")):
+            if path.startswith(oauth_prefix + version):
+                return api, path[len(oauth_prefix + version):]
+        return None, path
+
+    def _authorised(self, api: str, headers: Mapping[str, str]) -> bool:
+        if api == "basic":
+            return hmac.compare_digest(headers.get("Authorization", "").encode(), self._expected_auth.encode())
+        # OAuth paths take the access token only: Basic credentials there are refused.
+        if self._oauth_token is None or headers.get("Authorization"):
+            return False
+        return hmac.compare_digest(headers.get("X-Auth-Token", "").encode(), self._oauth_token.encode())
+
+    def _route(self, rest: str, query: Mapping[str, str]) -> tuple[int, Any]:
+        """A v2 request (either way in), by the path below ``/api/v2/`` or ``/stores/<hash>/v2/``."""
+        segments = [s for s in rest.split("/") if s]
         if segments:
             segments[-1] = segments[-1].removesuffix(".json")
         store = self.store
@@ -336,6 +380,11 @@ class SandboxServer:
         handler.dropped = True
         connection.close()
         return 200 if fault == "truncate" else None
+
+
+def _error(api: str, status: int, message: str) -> Any:
+    """An error body as each API writes it: a v2 list of messages, or a v3 error object."""
+    return v3.error(status, message) if api == "v3" else [{"status": status, "message": message}]
 
 
 class _Encoded(bytes):
