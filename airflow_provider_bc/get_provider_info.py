@@ -18,7 +18,7 @@ CONNECTION_FIELDS: dict[str, dict[str, Any]] = {
         "description": "basic: a legacy API account (user name and API token; v2 only). oauth: a store API account "
         "(access token; v2 and v3), whose API Path is https://api.bigcommerce.com/stores/<store hash>/ or just the "
         "store hash. Empty: told from the API Path.",
-        "schema": {"type": ["string", "null"], "enum": ["basic", "oauth", None]},
+        "schema": {"type": ["string", "null"], "enum": ["basic", "oauth"]},
     },
     "verify": {
         "label": "TLS CA bundle",

@@ -297,3 +297,16 @@ def test_the_hook_tests_an_oauth_connection_and_the_operator_refuses_v3_on_a_leg
         list(BigCommerceHook("bc_legacy").paginate("v3/customers"))
     assert "which accepts only OAuth access tokens, and connection 'bc_legacy' is a legacy API account" in str(caught.value)
     assert USERNAME not in str(caught.value).split("connection")[0]
+
+
+def test_the_readme_names_the_scope_of_every_resource_as_the_catalogue_does() -> None:
+    from airflow_provider_bc.client.resources import CATALOGUE
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme.split("Scopes per resource", 1)[1].split("\n\n", 2)[1]
+    documented: dict[str, str] = {}
+    for row in table.splitlines()[2:]:
+        names, scope = (cell.strip() for cell in row.strip("|").split("|"))
+        for name in names.replace(", and `/store` for the *Test* button", "").split(","):
+            documented[name.strip().strip("`")] = scope
+    assert documented == {name: resource.scope for name, resource in CATALOGUE.items()}

@@ -25,7 +25,7 @@ import requests
 
 from airflow_provider_bc.sandbox.server import SandboxServer
 from airflow_provider_bc.sandbox.store import DAY, Store
-from tests.helpers import USERNAME
+from tests.helpers import USERNAME, oauth_token_for
 from tests.standalone import Airflow
 
 pytestmark = [pytest.mark.airflow, pytest.mark.scheduler, pytest.mark.ui]
@@ -71,7 +71,8 @@ def ui(tmp_path_factory: pytest.TempPathFactory, token: str) -> Iterator[dict[st
         pytest.fail("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
     tmp = tmp_path_factory.mktemp("ui")
     start = calendar.timegm((YESTERDAY - datetime.timedelta(days=1)).timetuple())
-    server = SandboxServer(Store(orders=600, start=start, span_days=3), certs_dir=tmp / "certs", username=USERNAME, token=token).start()
+    server = SandboxServer(Store(orders=600, start=start, span_days=3), certs_dir=tmp / "certs", username=USERNAME, token=token,
+                           oauth_token=oauth_token_for(token)).start()
     output = tmp / "output"
     instance = Airflow(tmp / "home", {"AIRFLOW__CORE__TEST_CONNECTION": "Enabled", "AIRFLOW_VAR_BIGCOMMERCE_OUTPUT_ROOT": str(output)})
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -113,11 +114,12 @@ def _open_form(ui: dict[str, Any], conn_id: str) -> Any:
     return page
 
 
-def _fill(page: Any, ui: dict[str, Any], token: str) -> None:
+def _fill(page: Any, ui: dict[str, Any], token: str, *, oauth: bool = False) -> None:
     """The standard fields, then the extra fields (the form shows one group at a time)."""
     server = ui["server"]
-    page.locator("input[name=host]").fill(server.api_path)
-    page.locator("input[name=login]").fill(USERNAME)
+    page.locator("input[name=host]").fill(server.oauth_api_path if oauth else server.api_path)
+    if not oauth:
+        page.locator("input[name=login]").fill(USERNAME)
     page.locator("input[name=password]").fill(token)
     page.get_by_role("button", name="Extra Fields", exact=True).click()
     page.locator("[name=element_verify]").fill(server.ca_bundle)
@@ -161,7 +163,9 @@ def test_the_form_shows_the_bigcommerce_fields_and_a_run_uses_what_it_saved(ui: 
 
     stored = instance.get("/connections/bigcommerce_default")
     assert (stored["conn_type"], stored["host"], stored["login"], stored["password"]) == ("bigcommerce", ui["server"].api_path, USERNAME, "***")
-    assert json.loads(stored["extra"])["verify"] == ui["server"].ca_bundle
+    extra = json.loads(stored["extra"])
+    assert extra["verify"] == ui["server"].ca_bundle
+    assert extra.get("auth") in (None, "")  # not chosen: told from the API Path
 
     # What the Test button asks of the API, by connection id (Airflow's own route and our hook).
     tested = requests.post(f"{instance.api}/connections/test", json={"connection_id": "bigcommerce_default", "conn_type": "bigcommerce"}, timeout=60)
@@ -177,6 +181,15 @@ def test_the_form_shows_the_bigcommerce_fields_and_a_run_uses_what_it_saved(ui: 
     assert refused.json()["status"] is False
     assert "the token was rejected" in refused.json()["message"]
     assert token not in refused.text
+
+    # A store API account: the API path says OAuth, the token is the access token.
+    oauth = _open_form(ui, "bigcommerce_oauth")
+    _fill(oauth, ui, oauth_token_for(token), oauth=True)
+    _save(oauth)
+    oauth.close()
+    tested = requests.post(f"{instance.api}/connections/test", json={"connection_id": "bigcommerce_oauth", "conn_type": "bigcommerce"}, timeout=60)
+    assert tested.json()["status"] is True, tested.text
+    assert tested.json()["message"].endswith("with a store API account (OAuth; v2 and v3)")
 
     # The scheduler runs yesterday's pull with the connection the form saved.
     instance.wait_for("the DAG to be parsed", lambda: instance.get(f"/dags/{DAG_ID}"), 180)
