@@ -16,7 +16,7 @@ import pytest
 
 from airflow_provider_bc.sandbox.server import SandboxServer
 from airflow_provider_bc.sandbox.store import Store
-from tests.helpers import connection_json, secrets_in
+from tests.helpers import connection_json, oauth_connection_json, oauth_token_for, secrets_in
 
 pytestmark = pytest.mark.airflow
 
@@ -29,7 +29,8 @@ def test_examples_import_cleanly_and_say_what_to_change() -> None:
 
     bag = DagBag(str(EXAMPLES))
     assert bag.import_errors == {}
-    assert sorted(bag.dags) == ["bigcommerce_daily_customers", "bigcommerce_daily_orders", "bigcommerce_weekly_catalog"]
+    assert sorted(bag.dags) == ["bigcommerce_daily_customers", "bigcommerce_daily_orders", "bigcommerce_v3_daily_products",
+                                "bigcommerce_weekly_catalog"]
     for path in EXAMPLES.glob("*.py"):
         docstring = ast.get_docstring(ast.parse(path.read_text()))
         assert docstring and "To use it, change:" in docstring, path.name
@@ -40,12 +41,13 @@ def example_env(tmp_path_factory: pytest.TempPathFactory, token: str) -> Any:
     """An Airflow home of its own whose DAGs folder is dags_examples/, and a sandbox to pull from."""
     home = tmp_path_factory.mktemp("examples-home")
     store = Store(orders=2_000, customers=300, products=120)
-    server = SandboxServer(store, certs_dir=home / "certs", username="sandbox", token=token).start()
+    server = SandboxServer(store, certs_dir=home / "certs", username="sandbox", token=token, oauth_token=oauth_token_for(token)).start()
     env = os.environ | {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(EXAMPLES),
         "AIRFLOW_VAR_BIGCOMMERCE_OUTPUT_ROOT": str(home / "output"),
         "AIRFLOW_CONN_BIGCOMMERCE_DEFAULT": connection_json(server, token),
+        "AIRFLOW_CONN_BIGCOMMERCE_OAUTH": oauth_connection_json(server, oauth_token_for(token)),
     }
     migrated = subprocess.run([AIRFLOW, "db", "migrate"], env=env, capture_output=True, text=True, timeout=600)
     assert migrated.returncode == 0, migrated.stderr[-2000:]
@@ -59,6 +61,7 @@ def dags_test(env: dict[str, str], dag_id: str, logical_date: str, token: str) -
     assert result.returncode == 0, output[-3000:]
     assert "state=success" in output, output[-3000:]
     assert secrets_in(output, token) == []  # the task's own log, as dags test prints it
+    assert oauth_token_for(token) not in output
     return output
 
 
@@ -94,3 +97,13 @@ def test_weekly_catalog_example_fans_out(example_env: Any, token: str) -> None:
     assert log.count("map_index=") >= 3
     for name in ("products", "categories", "brands"):
         assert read(output / "catalog" / name / "week=2026-01-12.jsonl.gz") == store.records(name)
+
+
+def test_v3_daily_products_example_over_oauth(example_env: Any, token: str) -> None:
+    env, output, store = example_env
+    dags_test(env, "bigcommerce_v3_daily_products", "2026-01-04T00:30:00+00:00", token)
+    products = read(output / "v3" / "products" / "date=2026-01-03" / "products.jsonl.gz")
+    day = store.start + 2 * 86_400
+    expected = store.records("products", min_date_modified=day, max_date_modified=day + 86_400 - 1)
+    assert [p["id"] for p in products] == [p["id"] for p in expected] and products
+    assert all(p["variants"] and p["date_modified"].startswith("2026-01-03T") for p in products)
