@@ -310,3 +310,31 @@ def test_the_readme_names_the_scope_of_every_resource_as_the_catalogue_does() ->
         for name in names.replace(", and `/store` for the *Test* button", "").split(","):
             documented[name.strip().strip("`")] = scope
     assert documented == {name: resource.scope for name, resource in CATALOGUE.items()}
+
+
+@pytest.mark.airflow
+@pytest.mark.usefixtures("airflow_db")
+def test_a_v3_pull_that_cannot_be_trusted_fails_the_task_and_writes_nothing(
+    oauth_sandbox: Callable[..., SandboxServer], access_token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from tests.test_operator import JAN, make_dag, run
+
+    store = Store(orders=1_600, span_days=5)
+    deleted: list[int] = []
+
+    def delete_one(s: Store, name: str, query: Any) -> None:
+        """One customer of page 1 goes while page 2 is asked for: page 2 then starts a record late."""
+        if name == "customers" and query.get("page") == "2" and not deleted:
+            deleted.append(s.collections["customers"].ids[0])
+            s.delete("customers", deleted[0])
+
+    store.before_list = delete_one
+    server = oauth_sandbox(store, cursor=False)
+    monkeypatch.setenv("AIRFLOW_CONN_BIGCOMMERCE_DEFAULT", oauth_connection_json(server, access_token, max_retries=1))
+    dag = make_dag("v3_untrusted", resource="v3/customers", incremental=False, api_params={"limit": 50},
+                   output_path=str(tmp_path / "out" / "customers.jsonl"))
+    state, summary = run(dag, JAN[9])
+    assert deleted and state == "failed" and summary is None
+    assert "v3/customers changed while it was paged by page number (400 records matched at the start, 399 later" in capfd.readouterr().out
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
