@@ -63,7 +63,7 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-bc",
         "name": "BigCommerce",
-        "description": "Pull orders, customers, products and the other v2 collections of BigCommerce stores.",
+        "description": "Pull orders, customers, products and the other v2 and v3 collections of BigCommerce stores.",
         "versions": [__version__],
         "integrations": [
             {

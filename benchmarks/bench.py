@@ -200,8 +200,9 @@ def cpu_scenario(rows: list[dict[str, Any]]) -> None:
     from airflow_provider_bc.client import codec
     from airflow_provider_bc.client.pager import KeysetPager
     from airflow_provider_bc.sandbox.store import Store
-    from airflow_provider_bc.storage import target_path, write_jsonl
+    from airflow_provider_bc.storage import get_hook_lineage_collector, target_path, write_jsonl
 
+    get_hook_lineage_collector()  # loads the plugins, as a worker has done before any task runs
     store = Store(orders=25_000)
     collection = store.collections["orders"]
     encoded = [collection.record_json(store, pos) for pos in range(len(collection.ids))]

@@ -71,7 +71,7 @@ def oauth_client(server: SandboxServer, access_token: str, **overrides: Any) -> 
         ("https://api.bigcommerce.com/stores/ABC123/v3/", None, "https://api.bigcommerce.com/stores/abc123/v2/", "https://api.bigcommerce.com/stores/abc123/v3/"),
         ("https://api.bigcommerce.com/stores/abc123/v2", "oauth", "https://api.bigcommerce.com/stores/abc123/v2/", "https://api.bigcommerce.com/stores/abc123/v3/"),
         ("abc123", "oauth", "https://api.bigcommerce.com/stores/abc123/v2/", "https://api.bigcommerce.com/stores/abc123/v3/"),
-        ("abc123", "OAuth ", "https://api.bigcommerce.com/stores/abc123/v2/", "https://api.bigcommerce.com/stores/abc123/v3/"),
+        ("ABC123", "OAuth ", "https://api.bigcommerce.com/stores/abc123/v2/", "https://api.bigcommerce.com/stores/abc123/v3/"),
         ("https://store-abc.mybigcommerce.com/api/v2/", None, "https://store-abc.mybigcommerce.com/api/v2/", None),
         ("https://store-abc.mybigcommerce.com/api/v2/", "basic", "https://store-abc.mybigcommerce.com/api/v2/", None),
     ],

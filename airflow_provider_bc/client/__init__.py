@@ -1,4 +1,4 @@
-"""The BigCommerce v2 API client. It imports nothing from Airflow."""
+"""The BigCommerce API client (v2, and v3 with an OAuth account). It imports nothing from Airflow."""
 
 from airflow_provider_bc.client.client import BigCommerceClient, RequestStats
 from airflow_provider_bc.client.config import ClientConfig, normalize_api_path

@@ -143,8 +143,8 @@ def resolve_api_paths(value: Any, auth: Any, source: str = "the connection") -> 
             f"Extra 'auth' of {source} must be 'basic' (a legacy API account) or 'oauth' (a store API account), not {auth!r}"
         )
     mode = auth.strip().lower() if isinstance(auth, str) else None
-    if mode == "oauth" and isinstance(value, str) and _STORE_HASH.fullmatch(value):
-        root = f"https://{OAUTH_HOST}/stores/{value}/"
+    if mode == "oauth" and isinstance(value, str) and _STORE_HASH.fullmatch(value.lower()):
+        root = f"https://{OAUTH_HOST}/stores/{value.lower()}/"
         return "oauth", root + "v2/", root + "v3/"
     field_name = f"API Path (host) of {source}"
     parts = _https_url(value, field_name, EXAMPLE_OAUTH_PATH if mode == "oauth" else EXAMPLE_API_PATH)
