@@ -52,8 +52,8 @@ def target_path(output_path: Any) -> ObjectStoragePath:
     return path
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], target: ObjectStoragePath) -> WriteResult:
-    """Write ``records`` one per line to ``target``, atomically; gzip where it ends in ``.gz``."""
+def write_jsonl(records: Iterable[Any], target: ObjectStoragePath) -> WriteResult:
+    """Write ``records`` (dicts, or RawRecords as they came) one per line to ``target``, atomically; gzip where it ends in ``.gz``."""
     partial = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:12]}"
     local = target.protocol in _LOCAL_PROTOCOLS
     try:
@@ -75,7 +75,7 @@ def write_jsonl(records: Iterable[dict[str, Any]], target: ObjectStoragePath) ->
             with stream:
                 batch: list[bytes] = []
                 for record in records:
-                    batch.append(codec.dumps(record))
+                    batch.append(codec.line(record))
                     if len(batch) == _BATCH:
                         _write(stream, batch, target)
                         count += len(batch)

@@ -106,6 +106,17 @@ def test_consecutive_daily_runs_cover_every_change_exactly_once(server: SandboxS
         assert summary["records"] == len(records)
 
 
+def test_records_are_written_with_the_bytes_the_api_sent(server: SandboxServer, store: Store, tmp_path: Path) -> None:
+    """Nothing embedded: each line is the store's own JSON for the record, not a re-encoding of it."""
+    dag = make_dag("exact_bytes", resource="orders", output_path=f"{tmp_path}/orders.jsonl")
+    state, summary = run(dag, JAN[8])
+    assert state == "success"
+    orders = store.collections["orders"]
+    expected = [r["id"] for r in store.records("orders", min_date_modified=epoch(JAN[7]), max_date_modified=epoch(JAN[8]) - 1)]
+    lines = Path(summary["path"]).read_bytes().splitlines()
+    assert lines == [orders.record_json(store, orders.position(i)) for i in expected] and len(lines) > 50
+
+
 def test_windows_do_not_shift_with_the_dags_time_zone(server: SandboxServer, store: Store, tmp_path: Path) -> None:
     dag = make_dag(
         "tz_orders",

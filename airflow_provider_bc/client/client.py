@@ -120,8 +120,11 @@ class BigCommerceClient:
             return config.v3_path + relative[len("v3/"):]
         return config.api_path + relative
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """The parsed JSON of one GET, or None for 204; retried as the policy allows."""
+    def get(self, path: str, params: Mapping[str, Any] | None = None, *, decode: Callable[[bytes], Any] = codec.loads) -> Any:
+        """The parsed JSON of one GET, or None for 204; retried as the policy allows.
+
+        :param decode: how the body is parsed (``codec.raw_records`` keeps the records' own bytes).
+        """
         url = self.url_for(path)
         shown = f"GET {url}" + (f"?{urlencode(params)}" if params else "")
         failures: Counter[str] = Counter()
@@ -149,7 +152,7 @@ class BigCommerceClient:
                 self.stats.sent(status)
                 if 200 <= status < 300:
                     try:
-                        return self._parse(response, body, shown)
+                        return self._parse(response, body, shown, decode)
                     except TruncatedBody:
                         failure, kind = f"{status} with a body that is not complete JSON", TransportError
                 elif status in RATE_LIMIT_STATUSES:
@@ -176,11 +179,15 @@ class BigCommerceClient:
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def get_list(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """One page of a collection: a list of records, [] where the store answers 204 (v2) or ``data: []`` (v3)."""
+    def get_list(self, path: str, params: Mapping[str, Any] | None = None, *, raw: bool = False) -> list[Any]:
+        """One page of a collection: a list of records, [] where the store answers 204 (v2) or ``data: []`` (v3).
+
+        :param raw: records as :class:`~airflow_provider_bc.client.codec.RawRecord` (the API's
+            own bytes and the id) instead of dicts.
+        """
         if _is_v3(path):
-            return self.get_page(path, params)[0]
-        data = self.get(path, params)
+            return self.get_page(path, params, raw=raw)[0]
+        data = self.get(path, params, decode=codec.raw_records if raw else codec.loads)
         if data is None:
             return []
         if not isinstance(data, list):
@@ -190,9 +197,9 @@ class BigCommerceClient:
             )
         return data
 
-    def get_page(self, path: str, params: Mapping[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """One page of a v3 collection: its records (``data``) and its ``meta``."""
-        body = self.get(path, params)
+    def get_page(self, path: str, params: Mapping[str, Any] | None = None, *, raw: bool = False) -> tuple[list[Any], dict[str, Any]]:
+        """One page of a v3 collection: its records (``data``; RawRecords where ``raw``) and its ``meta``."""
+        body = self.get(path, params, decode=codec.raw_page if raw else codec.loads)
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise UnexpectedResponseError(
                 f"Expected {{\"data\": [...], \"meta\": {{...}}}} from GET {self.url_for(path)}, got {str(body)[:200]!r}: "
@@ -214,21 +221,22 @@ class BigCommerceClient:
             raise UnexpectedResponseError(f"Expected {{\"count\": N}} from GET {self.url_for(path)}/count, got {str(data)[:200]!r}")
         return data["count"]
 
-    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> KeysetPager | OffsetPager | CursorPager:
+    def paginate(self, path: str, params: Mapping[str, Any] | None = None, *, raw: bool = False) -> KeysetPager | OffsetPager | CursorPager:
         """Every record of a collection once, paged as the collection allows.
 
         Ascending by id where the collection has an id range filter (every v2 collection that
         can be paged by id, v3 catalog collections); in the resource's fixed order otherwise.
-        The returned pager is an iterable of records that also counts ``pages`` and ``records``.
+        The returned pager is an iterable of records (dicts, or with ``raw`` RawRecords, which
+        writers take as they are) that also counts ``pages`` and ``records``.
         """
         resource = resource_for_path(path)
         self.url_for(path)  # a v3 path on a legacy account fails here, before any request
 
-        def fetch(page_params: dict[str, Any]) -> list[dict[str, Any]]:
-            return self.get_list(path, page_params)
+        def fetch(page_params: dict[str, Any]) -> list[Any]:
+            return self.get_list(path, page_params, raw=raw)
 
         if resource.version == 3 and not resource.keyset:
-            return CursorPager(lambda page_params: self.get_page(path, page_params), params, order=dict(resource.order), name=resource.name)
+            return CursorPager(lambda page_params: self.get_page(path, page_params, raw=raw), params, order=dict(resource.order), name=resource.name)
         if not resource.keyset:
             return OffsetPager(fetch, params)
         count = (lambda filters: self.count(path, filters)) if resource.countable else None
@@ -251,7 +259,7 @@ class BigCommerceClient:
 
         return ordered_map(expand, records, self.config.concurrency)
 
-    def _parse(self, response: requests.Response, body: bytes, shown: str) -> Any:
+    def _parse(self, response: requests.Response, body: bytes, shown: str, decode: Callable[[bytes], Any]) -> Any:
         if response.status_code == 204:
             return None
         if not body:
@@ -264,7 +272,7 @@ class BigCommerceClient:
                 f"{self.config.source} is the store's API path ({self.config.api_path})"
             )
         try:
-            return codec.loads(body)
+            return decode(body)
         except ValueError:
             raise TruncatedBody() from None
 

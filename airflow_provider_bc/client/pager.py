@@ -25,6 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from airflow_provider_bc.client.codec import RawRecord
 from airflow_provider_bc.client.errors import ConfigurationError, UnexpectedResponseError
 
 MAX_LIMIT = 250
@@ -34,7 +35,8 @@ FILL_TARGET = 0.85
 
 T = TypeVar("T")
 R = TypeVar("R")
-Records = list[dict[str, Any]]
+#: A page's records: dicts, or RawRecords where the pull keeps the API's own bytes.
+Records = list[Any]
 Fetch = Callable[[dict[str, Any]], Records]
 #: One v3 list request: its records and its ``meta``.
 FetchPage = Callable[[dict[str, Any]], tuple[Records, dict[str, Any]]]
@@ -145,7 +147,7 @@ class KeysetPager:
                     self.pages += 1
                     yield from page
                     self.records += len(page)
-                    if len(page) == self._limit and not (head.high is not None and page[-1][self._id_field] >= head.high):
+                    if len(page) == self._limit and not (head.high is not None and record_id(page[-1], self._id_field) >= head.high):
                         # No local name for the new slices: one would keep every one of them,
                         # and so every page they fetch, alive until the next plan.
                         queue.extendleft(reversed(self._plan(page, head.high, expected)))
@@ -169,21 +171,21 @@ class KeysetPager:
         page = self._fetch(dict(self._bounds(piece.low, piece.high), limit=self._limit))
         previous = piece.low - 1
         for record in page:
-            record_id = record.get(self._id_field) if isinstance(record, dict) else None
-            if not isinstance(record_id, int) or record_id <= previous or (piece.high is not None and record_id > piece.high):
+            this_id = record_id(record, self._id_field)
+            if not isinstance(this_id, int) or this_id <= previous or (piece.high is not None and this_id > piece.high):
                 raise UnexpectedResponseError(
                     f"The store returned records out of the id range asked for ({piece.low}..{piece.high or ''}) "
-                    f"or out of id order (id {record_id!r} after {previous}): it may not support the {self._min}/{self._max} filters "
+                    f"or out of id order (id {this_id!r} after {previous}): it may not support the {self._min}/{self._max} filters "
                     f"on this resource"
                 )
-            previous = record_id
+            previous = this_id
         if len(page) > self._limit:
             raise UnexpectedResponseError(f"The store returned {len(page)} records for a page of limit={self._limit}")
         return page
 
     def _plan(self, page: Records, high: int | None, expected: Future[int] | None) -> list[_Slice]:
         """Slices for the ids after a full page: up to ``high``, or open-ended where it is None."""
-        first, last = page[0][self._id_field], page[-1][self._id_field]
+        first, last = record_id(page[0], self._id_field), record_id(page[-1], self._id_field)
         density = len(page) / (last - first + 1)  # records per id, around here
         start = last + 1
         # A slice no wider than a page can never overflow, so dense ids get exactly one page each.
@@ -276,7 +278,7 @@ class CursorPager:
         if len(records) > self._limit:
             raise UnexpectedResponseError(f"The store returned {len(records)} records for a page of limit={self._limit}")
         for record in records:
-            key = record.get(self._id_field) if isinstance(record, dict) else None
+            key = record_id(record, self._id_field)
             if key is None or key in seen:
                 raise UnexpectedResponseError(
                     f"The store returned a record of {self._name} twice, or one without {self._id_field!r} ({key!r}): "
@@ -344,6 +346,13 @@ def ordered_map(func: Callable[[T], R], items: Iterable[T], workers: int) -> Ite
         finally:
             for future in ahead:
                 future.cancel()
+
+
+def record_id(record: Any, id_field: str = "id") -> Any:
+    """A record's id, whether it is a dict or a RawRecord; None where it has none."""
+    if isinstance(record, RawRecord):
+        return record.id
+    return record.get(id_field) if isinstance(record, dict) else None
 
 
 def _id_bound(value: Any, name: str) -> int:

@@ -75,9 +75,15 @@ class BigCommerceHook(BaseHook):
         """How many records of ``path`` match ``params``."""
         return self.get_client().count(path, params)
 
-    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> KeysetPager | OffsetPager | CursorPager:
-        """Every record of the collection ``path`` once, ascending by id, pages fetched concurrently."""
-        return self.get_client().paginate(path, params)
+    def paginate(
+        self, path: str, params: Mapping[str, Any] | None = None, *, raw: bool = False
+    ) -> KeysetPager | OffsetPager | CursorPager:
+        """Every record of the collection ``path`` once, ascending by id, pages fetched concurrently.
+
+        With ``raw``, records are RawRecords (``id``, and ``json``: the API's own bytes), which
+        cost a tenth of the CPU of dicts; ``write_jsonl`` writes either.
+        """
+        return self.get_client().paginate(path, params, raw=raw)
 
     def embed(self, records: Iterable[dict[str, Any]], include: Sequence[str]) -> Iterator[dict[str, Any]]:
         """``records`` with the sub-resources in ``include`` (e.g. an order's ``products``) in place of their links."""

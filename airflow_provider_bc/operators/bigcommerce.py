@@ -141,9 +141,11 @@ class BigCommerceToStorageOperator(BaseOperator):
         hook = BigCommerceHook(self.bigcommerce_conn_id)
         if self.include and entry.version == 3:
             params["include"] = ",".join(self.include)  # v3 embeds them itself: no request more
-        pager = hook.paginate(entry.path, params)
-        records: Iterable[dict[str, Any]] = pager
-        if self.include and entry.version == 2:
+        embed = bool(self.include) and entry.version == 2
+        # Records go to the file as the API sent them, unparsed, unless sub-resources are put into them.
+        pager = hook.paginate(entry.path, params, raw=not embed)
+        records: Iterable[Any] = pager
+        if embed:
             records = hook.embed(records, self.include)
         client = hook.get_client()
         result = write_jsonl(self._with_progress(records, pager, client), target)
@@ -210,7 +212,7 @@ class BigCommerceToStorageOperator(BaseOperator):
             )
         return to_utc_second(summary["window_end"], "previous window_end")
 
-    def _with_progress(self, records: Iterable[dict[str, Any]], pager: Any, client: Any) -> Iterator[dict[str, Any]]:
+    def _with_progress(self, records: Iterable[Any], pager: Any, client: Any) -> Iterator[Any]:
         """Pass records through, logging progress every ``progress_interval`` seconds."""
         started = last = time.monotonic()
         count = 0

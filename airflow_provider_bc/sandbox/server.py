@@ -145,7 +145,9 @@ class SandboxServer:
         ``X-Auth-Token`` to ``oauth_api_path``; None: no OAuth account, every such request is 401.
     :param store_hash: the store hash in ``/stores/<hash>/``.
     :param cursor: offer cursor pagination on the v3 collections that have it.
-    :param latency: seconds each request takes before it is answered.
+    :param latency: seconds from a request's arrival to its answer, the sandbox's own work
+        included (as a store's latency includes its own), so that requests in flight at once
+        are answered at once, however many there are.
     :param quota: requests per ``window`` seconds, shared by every client; None: no limit
         and no rate-limit headers.
     :param faults: injected failures.
@@ -241,8 +243,7 @@ class SandboxServer:
         status: int | None = None
         fault: str | None = None
         try:
-            if self.latency:
-                time.sleep(self.latency)
+            handler.answer_at = time.monotonic() + self.latency
             if self.redirect_to:
                 status = 301
                 handler.reply(status, b"", {"Location": self.redirect_to}, content_type="text/html")
@@ -365,6 +366,7 @@ class SandboxServer:
         }
 
     def _misbehave(self, handler: _Handler, fault: str) -> int | None:
+        handler.wait_for_answer_time()
         connection = handler.connection
         if fault == "truncate":
             body = json.dumps([{"id": 1, "padding": "x" * 512}]).encode()
@@ -423,6 +425,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
     dropped = False
+    answer_at = 0.0  # monotonic time before which no answer goes out (the latency)
+
+    def wait_for_answer_time(self) -> None:
+        remaining = self.answer_at - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
 
     def setup(self) -> None:
         super().setup()
@@ -457,6 +465,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.reply(status, json.dumps(body).encode(), headers)
 
     def reply(self, status: int, payload: bytes, headers: Mapping[str, str] | None = None, *, content_type: str = "application/json") -> None:
+        self.wait_for_answer_time()
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
