@@ -31,7 +31,7 @@ from airflow_provider_bc.client.errors import (
 )
 from airflow_provider_bc.client.limiter import RateLimiter
 from airflow_provider_bc.client.pager import CursorPager, KeysetPager, OffsetPager, ordered_map
-from airflow_provider_bc.client.resources import resource_for_path, scope_for_path
+from airflow_provider_bc.client.resources import is_v3, relative_path, resource_for_path, scope_for_path
 from airflow_provider_bc.client.retry import (
     BODY_EXCEPTIONS,
     RATE_LIMIT_STATUSES,
@@ -106,10 +106,8 @@ class BigCommerceClient:
                     f"the store's API path {config.api_path}"
                 )
             return path
-        relative = path.lstrip("/")
-        if relative.startswith("api/v2/"):
-            relative = relative[len("api/v2/"):]
-        if relative.startswith("v3/"):
+        relative = relative_path(path)
+        if is_v3(relative):
             if config.v3_path is None:
                 raise ConfigurationError(
                     f"{relative!r} is in BigCommerce's v3 API, which accepts only OAuth access tokens, and {config.source} "
@@ -185,7 +183,7 @@ class BigCommerceClient:
         :param raw: records as :class:`~airflow_provider_bc.client.codec.RawRecord` (the API's
             own bytes and the id) instead of dicts.
         """
-        if _is_v3(path):
+        if is_v3(path):
             return self.get_page(path, params, raw=raw)[0]
         data = self.get(path, params, decode=codec.raw_records if raw else codec.loads)
         if data is None:
@@ -210,7 +208,7 @@ class BigCommerceClient:
 
     def count(self, path: str, params: Mapping[str, Any] | None = None) -> int:
         """How many records of a collection match ``params`` (v2 ``<path>/count``, v3 ``meta.pagination.total``)."""
-        if _is_v3(path):
+        if is_v3(path):
             _, meta = self.get_page(path, dict(params or {}, limit=1))
             total = (meta.get("pagination") or {}).get("total")
             if not isinstance(total, int):
@@ -275,10 +273,6 @@ class BigCommerceClient:
             return decode(body)
         except ValueError:
             raise TruncatedBody() from None
-
-
-def _is_v3(path: str) -> bool:
-    return path.lstrip("/").startswith("v3/")
 
 
 def _describe_exception(exc: BaseException) -> str:

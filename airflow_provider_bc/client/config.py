@@ -144,8 +144,7 @@ def resolve_api_paths(value: Any, auth: Any, source: str = "the connection") -> 
         )
     mode = auth.strip().lower() if isinstance(auth, str) else None
     if mode == "oauth" and isinstance(value, str) and _STORE_HASH.fullmatch(value.lower()):
-        root = f"https://{OAUTH_HOST}/stores/{value.lower()}/"
-        return "oauth", root + "v2/", root + "v3/"
+        return _oauth(f"https://{OAUTH_HOST}/stores/{value.lower()}/")
     field_name = f"API Path (host) of {source}"
     parts = _https_url(value, field_name, EXAMPLE_OAUTH_PATH if mode == "oauth" else EXAMPLE_API_PATH)
     oauth_path = _OAUTH_PATH.fullmatch(parts.path)
@@ -159,15 +158,19 @@ def resolve_api_paths(value: Any, auth: Any, source: str = "the connection") -> 
             )
         if not _STORE_HASH.fullmatch(store_hash):
             raise ConfigurationError(f"{field_name} has {oauth_path['hash']!r} where the store hash belongs; expected e.g. {EXAMPLE_OAUTH_PATH}")
-        root = urlunsplit(("https", parts.netloc.lower(), f"/stores/{store_hash}/", "", ""))
-        return "oauth", root + "v2/", root + "v3/"
+        return _oauth(urlunsplit(("https", parts.netloc.lower(), f"/stores/{store_hash}/", "", "")))
     if mode == "oauth":
         raise ConfigurationError(
             f"{field_name} is {value!r}, but extra 'auth' is 'oauth': an OAuth access token is used at "
             f"https://{OAUTH_HOST}/stores/<store hash>/ (the API path the store API account shows, e.g. "
             f"{EXAMPLE_OAUTH_PATH}), or give just the store hash"
         )
-    return "basic", normalize_api_path(value, source), None
+    return "basic", _v2_root(parts, value, field_name), None
+
+
+def _oauth(root: str) -> tuple[str, str, str]:
+    """A store API account's kind and roots, from ``https://<host>/stores/<hash>/``."""
+    return "oauth", root + "v2/", root + "v3/"
 
 
 def _https_url(value: Any, field_name: str, example: str) -> Any:
@@ -206,7 +209,11 @@ def normalize_api_path(value: Any, source: str = "the connection") -> str:
     slash, and a bare store origin, to which ``/api/v2/`` is added.
     """
     field_name = f"API Path (host) of {source}"
-    parts = _https_url(value, field_name, EXAMPLE_API_PATH)
+    return _v2_root(_https_url(value, field_name, EXAMPLE_API_PATH), value, field_name)
+
+
+def _v2_root(parts: Any, value: str, field_name: str) -> str:
+    """The v2 root of a legacy account's API path, already split by :func:`_https_url`."""
     path = parts.path.rstrip("/")
     if path.lower() == "/api/v3":
         raise ConfigurationError(

@@ -179,8 +179,7 @@ class KeysetPager:
                     f"on this resource"
                 )
             previous = this_id
-        if len(page) > self._limit:
-            raise UnexpectedResponseError(f"The store returned {len(page)} records for a page of limit={self._limit}")
+        _check_page_size(page, self._limit)
         return page
 
     def _plan(self, page: Records, high: int | None, expected: Future[int] | None) -> list[_Slice]:
@@ -250,33 +249,41 @@ class CursorPager:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         params = dict(self._filters, limit=self._limit)
         records, meta = self._fetch(params)
-        pagination = _pagination(meta, self._name)
-        self.total = pagination.get("total")
+        self.total = _pagination(meta, self._name)["total"]
         seen: set[Any] = set()
+        self._take(records, seen)
+        yield from records
+        if isinstance(meta.get("cursor_pagination"), dict):
+            yield from self._by_cursor(params, records, meta, seen)
+        else:
+            yield from self._by_page_number(params, meta, seen)
+
+    def _by_cursor(self, params: dict[str, Any], records: Records, meta: Mapping[str, Any], seen: set[Any]) -> Iterator[Any]:
         cursors: set[str] = set()
-        for number in itertools.count(2):
+        while True:
+            cursor = meta.get("cursor_pagination") or {}
+            end = cursor.get("end_cursor")
+            if not records or not end or not (cursor.get("links") or {}).get("next"):
+                return
+            if end in cursors:
+                raise UnexpectedResponseError(f"The store returned the cursor {end!r} twice while paging {self._name}")
+            cursors.add(end)
+            records, meta = self._fetch(dict(params, after=end))
             self._take(records, seen)
             yield from records
-            cursor = meta.get("cursor_pagination")
-            if isinstance(cursor, dict):
-                end = cursor.get("end_cursor")
-                if not records or not end or not (cursor.get("links") or {}).get("next"):
-                    return
-                if end in cursors:
-                    raise UnexpectedResponseError(f"The store returned the cursor {end!r} twice while paging {self._name}")
-                cursors.add(end)
-                records, meta = self._fetch(dict(params, after=end))
-                continue
-            if number > int(pagination.get("total_pages") or 0):
-                self._check_unchanged(pagination, len(seen))
-                return
+
+    def _by_page_number(self, params: dict[str, Any], meta: Mapping[str, Any], seen: set[Any]) -> Iterator[Any]:
+        total = self.total
+        for number in range(2, int(_pagination(meta, self._name).get("total_pages") or 0) + 1):
             records, meta = self._fetch(dict(params, page=number))
-            pagination = _pagination(meta, self._name)
-            self._check_unchanged(pagination, None)
+            total = _pagination(meta, self._name)["total"]
+            self._check_unchanged(total)
+            self._take(records, seen)
+            yield from records
+        self._check_unchanged(total, seen=len(seen))
 
     def _take(self, records: Records, seen: set[Any]) -> None:
-        if len(records) > self._limit:
-            raise UnexpectedResponseError(f"The store returned {len(records)} records for a page of limit={self._limit}")
+        _check_page_size(records, self._limit)
         for record in records:
             key = record_id(record, self._id_field)
             if key is None or key in seen:
@@ -288,14 +295,19 @@ class CursorPager:
         self.pages += 1
         self.records += len(records)
 
-    def _check_unchanged(self, pagination: Mapping[str, Any], seen: int | None) -> None:
-        total = pagination.get("total")
+    def _check_unchanged(self, total: Any, seen: int | None = None) -> None:
+        """A page-number pull is only trusted where the total never moved and every record was read once."""
         if total != self.total or (seen is not None and seen != total):
             raise UnexpectedResponseError(
                 f"{self._name} changed while it was paged by page number ({self.total} records matched at the start, "
                 f"{total} later, {self.records} read): a record may have been skipped, so nothing was written; run again. "
                 f"The store offers no cursor for this collection"
             )
+
+
+def _check_page_size(page: Records, limit: int) -> None:
+    if len(page) > limit:
+        raise UnexpectedResponseError(f"The store returned {len(page)} records for a page of limit={limit}")
 
 
 def _pagination(meta: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -89,20 +89,29 @@ def get_resource(name: str) -> Resource:
         ) from None
 
 
+def relative_path(path: str) -> str:
+    """``path`` below the API root: ``/api/v2/orders`` and ``orders`` are both ``orders``; v3 keeps its ``v3/``."""
+    return path.lstrip("/").removeprefix("api/v2/")
+
+
+def is_v3(path: str) -> bool:
+    return relative_path(path).startswith("v3/")
+
+
 def resource_for_path(path: str) -> Resource:
     """How to page ``path``: a catalogue collection, or a record's sub-collection (by page number)."""
-    relative = path.strip("/").removeprefix("api/v2/")
+    relative = relative_path(path).rstrip("/")
     for resource in CATALOGUE.values():
         if resource.path == relative:
             return resource
-    if "/" in relative and not relative.startswith("v3/"):  # orders/100/products and the like: small, no id filters, no count
+    if "/" in relative and not is_v3(relative):  # orders/100/products and the like: small, no id filters, no count
         return Resource(relative, relative, keyset=False, countable=False)
     return get_resource(relative)
 
 
 def scope_for_path(path: str) -> str:
     """The OAuth scope needed to read ``path`` (a collection, a record or a sub-resource); "" where unknown."""
-    relative = path.lstrip("/").removeprefix("api/v2/")
+    relative = relative_path(path)
     for resource in sorted(CATALOGUE.values(), key=lambda r: -len(r.path)):
         if relative == resource.path or relative.startswith(resource.path + "/"):
             return resource.scope

@@ -228,11 +228,15 @@ class Store:
         if self.before_list is not None:
             self.before_list(self, collection.name, query)
         start, end = _page_bounds(query)
-        positions = self._match(collection, query)
-        sort = query.get("sort")
-        if sort:
-            positions = self._sorted(collection, positions, sort)
-        return positions[start:end]
+        return self.select(collection.name, query)[start:end]
+
+    def select(self, name: str, query: Mapping[str, str]) -> list[int]:
+        """Positions of the live records matching ``query``'s filters, in the order of its ``sort`` (default: id)."""
+        collection = self.collections[name]
+        with self.lock:
+            positions = self._match(collection, query)
+            sort = query.get("sort")
+            return self._sorted(collection, positions, sort) if sort else positions
 
     def count(self, name: str, query: Mapping[str, str]) -> dict[str, Any]:
         collection = self.collections[name]

@@ -150,15 +150,17 @@ def _list(store: Store, spec: V3Collection, query: Mapping[str, str], *, cursor:
     page = _number(query, "page", 1)
     collection = store.collections[spec.source]
     translated = {spec.filters[k]: v for k, v in query.items() if k in spec.filters}
+    sort = _sort(spec, query)
+    if sort:
+        translated["sort"] = sort
     with store.lock:
         if store.before_list is not None:
             store.before_list(store, spec.source, query)
-        positions = store._match(collection, translated)
+        positions = store.select(spec.source, translated)
         if "id:in" in query:
             wanted = {_whole(part, "id:in") for part in query["id:in"].split(",") if part}
             positions = [pos for pos in positions if collection.ids[pos] in wanted]
-        positions = _sorted(store, spec, positions, query)
-        key = _sort_key(spec, collection, query)
+        key = _sort_key(collection, sort)
         total = len(positions)
         if "after" in query:
             after = _decode_cursor(query["after"])
@@ -188,20 +190,21 @@ def _list(store: Store, spec: V3Collection, query: Mapping[str, str], *, cursor:
     return {"data": data, "meta": meta}
 
 
-def _sorted(store: Store, spec: V3Collection, positions: list[int], query: Mapping[str, str]) -> list[int]:
+def _sort(spec: V3Collection, query: Mapping[str, str]) -> str | None:
+    """The store's ``field:direction`` for v3's ``sort`` (``field`` with ``direction``, or ``field:asc``); None: by id."""
     sort = query.get("sort")
     if not sort:
-        return positions  # by id, ascending
+        return None
     field_name, _, direction = sort.partition(":")
     direction = direction or query.get("direction", "asc")
     if field_name not in spec.sorts or direction not in ("asc", "desc"):
         raise QueryError(422, f"The sort '{sort}' is not supported.", {"sort": f"one of {', '.join(sorted(spec.sorts))}"})
-    return store._sorted(store.collections[spec.source], positions, f"{field_name}:{direction}")
+    return f"{field_name}:{direction}"
 
 
-def _sort_key(spec: V3Collection, collection: Any, query: Mapping[str, str]) -> Callable[[int], tuple[int, int]]:
+def _sort_key(collection: Any, sort: str | None) -> Callable[[int], tuple[int, int]]:
     """Where a record stands in the order asked for: what a cursor remembers."""
-    field_name = (query.get("sort") or "id").partition(":")[0]
+    field_name = (sort or "id").partition(":")[0]
     values = {"id": collection.ids, "date_created": collection.created, "date_modified": collection.modified}[field_name]
     return lambda pos: (values[pos], collection.ids[pos])
 
